@@ -1,0 +1,72 @@
+// swift-tools-version: 6.2
+//
+// lakeconv: NDJSON → partitioned, Snappy-compressed Apache Parquet, with the Glue/Athena catalog side.
+//
+// Module graph (each module has one job; see README "Architecture"):
+//
+//   LakeKernels      hot loops (bit packing, run detection, min/max), scalar reference beside each fast one
+//   LakeParquet      the Parquet format core: schema, Thrift compact metadata, encoders, pages, file assembly.
+//                    Knows nothing of JSON or files; writes to a `ByteSink`.
+//   LakeCompression  page codecs over libsnappy, zlib and libzstd (system-library targets)
+//   LakeConv         the ETL library API on top (NDJSON conversion lands here)
+//   LakeConvCLI      the `lakeconv` executable: maps options, nothing else
+//
+// No `unsafeFlags` here: they would break use of this package as a dependency. Tuning flags for
+// benchmarks live in the benchmark script.
+import PackageDescription
+
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "lakeconv",
+    products: [
+        .library(name: "LakeParquet", targets: ["LakeParquet"]),
+        .library(name: "LakeCompression", targets: ["LakeCompression"]),
+        .library(name: "LakeConv", targets: ["LakeConv"]),
+        .executable(name: "lakeconv", targets: ["LakeConvCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+
+        .target(name: "LakeKernels", swiftSettings: strictSettings),
+        .target(name: "LakeParquet", dependencies: ["LakeKernels"], swiftSettings: strictSettings),
+        .target(
+            name: "LakeCompression",
+            dependencies: ["LakeParquet", "CSnappy", "CZlib", "CZstd"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "LakeConv",
+            dependencies: ["LakeParquet", "LakeCompression"],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "LakeConvCLI",
+            dependencies: [
+                "LakeConv",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
+        .testTarget(name: "LakeKernelsTests", dependencies: ["LakeKernels"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "LakeParquetTests",
+            dependencies: ["LakeParquet", "LakeCompression", "LakeKernels"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "InteropTests",
+            dependencies: ["LakeParquet", "LakeCompression", "LakeConv"],
+            swiftSettings: strictSettings
+        ),
+    ]
+)

@@ -1,0 +1,99 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import LakeParquet
+
+/// A `ByteSink` over a file that becomes visible only when committed.
+///
+/// Bytes go to a hidden temporary file beside the destination (`.NAME.tmp-PID`), buffered in
+/// 1 MiB writes. `commit()` fsyncs the file, renames it onto the destination and fsyncs the
+/// folder, so a reader sees either no file or the whole file. `abandon()` (or deinit without
+/// commit) removes the temporary file.
+public final class FileByteSink: ByteSink {
+    public let path: String
+    public let temporaryPath: String
+    private var descriptor: Int32
+    private var buffer: [UInt8] = []
+    private static let bufferSize = 1 << 20
+    private var committed = false
+
+    public init(path: String) throws(ParquetError) {
+        self.path = path
+        let slash = path.lastIndex(of: "/")
+        let folder = slash.map { String(path[..<$0]) } ?? "."
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        temporaryPath = "\(folder)/.\(name).tmp-\(getpid())"
+        descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw ParquetError(.sink, "cannot create \(temporaryPath): \(String(cString: strerror(errno)))")
+        }
+        buffer.reserveCapacity(Self.bufferSize)
+    }
+
+    deinit {
+        if !committed { abandon() }
+    }
+
+    public func write(_ bytes: UnsafeRawBufferPointer) throws(ParquetError) {
+        if buffer.count + bytes.count > Self.bufferSize { try drain() }
+        if bytes.count >= Self.bufferSize {
+            try writeAll(bytes)
+        } else {
+            buffer.append(contentsOf: bytes)
+        }
+    }
+
+    /// Flushes, fsyncs, renames into place and fsyncs the folder.
+    public func commit() throws(ParquetError) {
+        try drain()
+        guard fsync(descriptor) == 0 else { throw failure("fsync") }
+        close(descriptor)
+        descriptor = -1
+        guard rename(temporaryPath, path) == 0 else { throw failure("rename to \(path)") }
+        committed = true
+        let slash = path.lastIndex(of: "/")
+        let folder = slash.map { String(path[..<$0]) } ?? "."
+        let dir = open(folder.isEmpty ? "/" : folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dir >= 0 {
+            _ = fsync(dir)
+            close(dir)
+        }
+    }
+
+    /// Removes the temporary file; nothing becomes visible.
+    public func abandon() {
+        if descriptor >= 0 {
+            close(descriptor)
+            descriptor = -1
+        }
+        unlink(temporaryPath)
+    }
+
+    private func drain() throws(ParquetError) {
+        guard !buffer.isEmpty else { return }
+        var failure: ParquetError?
+        buffer.withUnsafeBytes { raw in
+            do throws(ParquetError) { try writeAll(raw) } catch { failure = error }
+        }
+        buffer.removeAll(keepingCapacity: true)
+        if let failure { throw failure }
+    }
+
+    private func writeAll(_ bytes: UnsafeRawBufferPointer) throws(ParquetError) {
+        var done = 0
+        while done < bytes.count {
+            let n = Glibc.write(descriptor, bytes.baseAddress! + done, bytes.count - done)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw failure("write")
+            }
+            done += n
+        }
+    }
+
+    private func failure(_ what: String) -> ParquetError {
+        ParquetError(.sink, "\(what) failed for \(temporaryPath): \(String(cString: strerror(errno)))")
+    }
+}

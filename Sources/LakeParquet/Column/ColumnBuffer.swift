@@ -1,0 +1,158 @@
+/// The values and levels of one leaf column, for a batch or a row group.
+///
+/// Storage is columnar and typed: only the array that matches the physical type is used.
+/// `values` hold present values only; nulls exist as definition levels below the maximum.
+///
+/// - `definitionLevels` is empty when the column's max definition level is 0 (every value present).
+/// - `repetitionLevels` is empty when the max repetition level is 0 (no repeated ancestor).
+/// - `levelCount` counts entries (values and nulls); for a flat column it is the row count.
+public struct ColumnBuffer: Sendable {
+    public let descriptor: ColumnDescriptor
+    public var definitionLevels: [Int16] = []
+    public var repetitionLevels: [Int16] = []
+    public var booleans: [Bool] = []
+    public var int32s: [Int32] = []
+    public var int64s: [Int64] = []
+    public var int96s: [Int96] = []
+    public var floats: [Float] = []
+    public var doubles: [Double] = []
+    /// BYTE_ARRAY and FIXED_LEN_BYTE_ARRAY values.
+    public var byteArrays = ByteArrayBuffer()
+    /// Entries written: values plus nulls plus empty-list markers. The append methods keep it;
+    /// code that fills the arrays directly must keep it equal to the entries it adds.
+    public var levelCount = 0
+
+    public init(_ descriptor: ColumnDescriptor) {
+        self.descriptor = descriptor
+    }
+
+    /// Number of present (non-null) values.
+    public var valueCount: Int {
+        switch descriptor.physicalType {
+        case .boolean: booleans.count
+        case .int32: int32s.count
+        case .int64: int64s.count
+        case .int96: int96s.count
+        case .float: floats.count
+        case .double: doubles.count
+        case .byteArray, .fixedLenByteArray: byteArrays.count
+        }
+    }
+
+    /// Rough in-memory size of the buffered data, used to cut row groups.
+    public var estimatedByteSize: Int {
+        let levels = (definitionLevels.count + repetitionLevels.count) * 2
+        let values: Int = switch descriptor.physicalType {
+        case .boolean: booleans.count
+        case .int32, .float: valueCount * 4
+        case .int64, .double: valueCount * 8
+        case .int96: int96s.count * 12
+        case .byteArray: byteArrays.bytes.count + byteArrays.count * 4
+        case .fixedLenByteArray: byteArrays.bytes.count
+        }
+        return levels + values
+    }
+
+    /// Records the levels of one entry; call after appending the value (if any).
+    @inlinable
+    public mutating func appendLevels(repetition: Int16, definition: Int16) {
+        if descriptor.maxDefinitionLevel > 0 { definitionLevels.append(definition) }
+        if descriptor.maxRepetitionLevel > 0 { repetitionLevels.append(repetition) }
+        levelCount += 1
+    }
+
+    /// Adds `count` entries whose levels are implied (flat required columns): used by bulk appends.
+    public mutating func addLevelCount(_ count: Int) {
+        precondition(descriptor.maxDefinitionLevel == 0 && descriptor.maxRepetitionLevel == 0)
+        levelCount += count
+    }
+
+    /// Adds `count` entries of a flat optional column, all present (definition level 1).
+    public mutating func appendAllPresentLevels(_ count: Int) {
+        precondition(descriptor.maxRepetitionLevel == 0)
+        if descriptor.maxDefinitionLevel > 0 {
+            definitionLevels.append(contentsOf: repeatElement(descriptor.maxDefinitionLevel, count: count))
+        }
+        levelCount += count
+    }
+
+    /// Empties the buffer, keeping its capacity for the next row group.
+    public mutating func removeAll(keepingCapacity: Bool = true) {
+        definitionLevels.removeAll(keepingCapacity: keepingCapacity)
+        repetitionLevels.removeAll(keepingCapacity: keepingCapacity)
+        booleans.removeAll(keepingCapacity: keepingCapacity)
+        int32s.removeAll(keepingCapacity: keepingCapacity)
+        int64s.removeAll(keepingCapacity: keepingCapacity)
+        int96s.removeAll(keepingCapacity: keepingCapacity)
+        floats.removeAll(keepingCapacity: keepingCapacity)
+        doubles.removeAll(keepingCapacity: keepingCapacity)
+        byteArrays.removeAll(keepingCapacity: keepingCapacity)
+        levelCount = 0
+    }
+
+    /// Appends all entries of `other` (same column).
+    public mutating func append(contentsOf other: ColumnBuffer) {
+        precondition(other.descriptor == descriptor, "appending a buffer of another column")
+        definitionLevels.append(contentsOf: other.definitionLevels)
+        repetitionLevels.append(contentsOf: other.repetitionLevels)
+        booleans.append(contentsOf: other.booleans)
+        int32s.append(contentsOf: other.int32s)
+        int64s.append(contentsOf: other.int64s)
+        int96s.append(contentsOf: other.int96s)
+        floats.append(contentsOf: other.floats)
+        doubles.append(contentsOf: other.doubles)
+        byteArrays.append(contentsOf: other.byteArrays, range: 0..<other.byteArrays.count)
+        levelCount += other.levelCount
+    }
+
+    /// Checks that levels and values agree; a malformed batch from library users fails here, not in a reader.
+    public func validate() throws(ParquetError) {
+        let path = descriptor.dottedPath
+        let maxDef = descriptor.maxDefinitionLevel
+        if maxDef > 0 && definitionLevels.count != levelCount {
+            throw ParquetError(.invalidBatch, "\(definitionLevels.count) definition levels for \(levelCount) entries", columnPath: path)
+        }
+        if descriptor.maxRepetitionLevel > 0 && repetitionLevels.count != levelCount {
+            throw ParquetError(.invalidBatch, "\(repetitionLevels.count) repetition levels for \(levelCount) entries", columnPath: path)
+        }
+        let present = maxDef == 0 ? levelCount : definitionLevels.reduce(0) { $0 + ($1 == maxDef ? 1 : 0) }
+        if present != valueCount {
+            throw ParquetError(.invalidBatch, "\(valueCount) values for \(present) present entries", columnPath: path)
+        }
+        if let bad = definitionLevels.first(where: { $0 < 0 || $0 > maxDef }) {
+            throw ParquetError(.invalidBatch, "definition level \(bad) outside 0...\(maxDef)", columnPath: path)
+        }
+        if let bad = repetitionLevels.first(where: { $0 < 0 || $0 > descriptor.maxRepetitionLevel }) {
+            throw ParquetError(.invalidBatch, "repetition level \(bad) outside 0...\(descriptor.maxRepetitionLevel)", columnPath: path)
+        }
+        if descriptor.maxRepetitionLevel > 0, let first = repetitionLevels.first, first != 0 {
+            throw ParquetError(.invalidBatch, "a batch must start a new row (repetition level 0)", columnPath: path)
+        }
+        if descriptor.physicalType == .fixedLenByteArray {
+            let width = UInt32(descriptor.typeLength)
+            for i in 0..<byteArrays.count where byteArrays.offsets[i + 1] - byteArrays.offsets[i] != width {
+                throw ParquetError(.invalidBatch, "value \(i) is not \(width) bytes long", columnPath: path)
+            }
+        }
+    }
+
+    /// Rows in this buffer: entries with repetition level 0.
+    public var rowCount: Int {
+        descriptor.maxRepetitionLevel == 0 ? levelCount : repetitionLevels.reduce(0) { $0 + ($1 == 0 ? 1 : 0) }
+    }
+}
+
+/// One batch of rows, as one `ColumnBuffer` per leaf column in schema order.
+public struct ColumnBatch: Sendable {
+    public var columns: [ColumnBuffer]
+
+    public init(schema: Schema) {
+        columns = schema.columns.map(ColumnBuffer.init)
+    }
+
+    public init(columns: [ColumnBuffer]) {
+        self.columns = columns
+    }
+
+    public var rowCount: Int { columns.first?.rowCount ?? 0 }
+}

@@ -1,0 +1,182 @@
+// File layout. Spec: https://parquet.apache.org/docs/file-format/
+//
+//   file     := "PAR1" <column chunk>+ per row group ... <FileMetaData> <4-byte LE footer length> "PAR1"
+//   chunk    := [dictionary page] data page+
+//   page     := <PageHeader (Thrift compact)> <page body>
+//
+// Workflow:
+//   1. `init` writes the leading magic.
+//   2. `write(row:)` / `write(_:)` buffer rows; a row group is encoded and written whenever the
+//      buffered size reaches `rowGroupSize` or the row limit (at most one row group in memory).
+//   3. `close()` flushes the last row group and writes the footer.
+// After a thrown error the writer refuses further use: the sink holds a partial file, which the
+// caller must discard (the dataset layer writes to a temporary name for that reason).
+
+/// Writes one Parquet file to a `ByteSink`, holding at most one row group in memory.
+public final class ParquetFileWriter<Sink: ByteSink> {
+    public let schema: Schema
+    public let options: WriterOptions
+    public private(set) var sink: Sink
+    private let chunkEncoder: ColumnChunkEncoder
+    private var buffers: [ColumnBuffer]
+    private var bufferedRows = 0
+    private var bufferedBytes = 0
+    private var offset: Int64 = 0
+    private var rowGroups: [RowGroup] = []
+    private var totalRows: Int64 = 0
+    private var isOpen = true
+    private static var magic: [UInt8] { Array("PAR1".utf8) }
+
+    public init(
+        schema: Schema, sink: Sink, options: WriterOptions = WriterOptions(), compressor: any PageCompressor
+    ) throws(ParquetError) {
+        guard compressor.codec == options.compression else {
+            throw ParquetError(
+                .invalidSchema, "compressor is \(compressor.codec.name) but options ask for \(options.compression.name)")
+        }
+        self.schema = schema
+        self.options = options
+        self.sink = sink
+        self.chunkEncoder = ColumnChunkEncoder(options: options, compressor: compressor)
+        self.buffers = schema.columns.map(ColumnBuffer.init)
+        try emit(Self.magic)
+    }
+
+    /// Rows written so far, flushed or buffered.
+    public var rowCount: Int64 { totalRows + Int64(bufferedRows) }
+
+    /// Bytes handed to the sink so far.
+    public var bytesWritten: Int64 { offset }
+
+    /// Appends one row (values in field order).
+    public func write(row: [Value]) throws(ParquetError) {
+        try checkOpen()
+        try RowShredder.append(row, fields: schema.fields, to: &buffers)
+        bufferedRows += 1
+        if bufferedRows % 1024 == 0 { bufferedBytes = buffers.reduce(0) { $0 + $1.estimatedByteSize } }
+        try flushIfFull()
+    }
+
+    /// Appends a batch of columns (one buffer per leaf, in schema order).
+    public func write(_ batch: ColumnBatch) throws(ParquetError) {
+        try checkOpen()
+        guard batch.columns.count == buffers.count else {
+            throw ParquetError(.invalidBatch, "batch has \(batch.columns.count) columns, schema has \(buffers.count)")
+        }
+        let rows = batch.columns.first?.rowCount ?? 0
+        for column in batch.columns {
+            try column.validate()
+            guard column.rowCount == rows else {
+                throw ParquetError(
+                    .invalidBatch, "\(column.rowCount) rows where the first column has \(rows)",
+                    columnPath: column.descriptor.dottedPath)
+            }
+        }
+        for (i, column) in batch.columns.enumerated() {
+            guard column.descriptor == buffers[i].descriptor else {
+                throw ParquetError(.invalidBatch, "column \(i) does not match the schema", columnPath: column.descriptor.dottedPath)
+            }
+            if buffers[i].levelCount == 0 && bufferedRows == 0 {
+                buffers[i] = column
+            } else {
+                buffers[i].append(contentsOf: column)
+            }
+        }
+        bufferedRows += rows
+        bufferedBytes = buffers.reduce(0) { $0 + $1.estimatedByteSize }
+        try flushIfFull()
+    }
+
+    /// Encodes and writes the buffered rows as a row group now.
+    public func flushRowGroup() throws(ParquetError) {
+        try checkOpen()
+        guard bufferedRows > 0 else { return }
+        let rows = bufferedRows
+        var chunks: [EncodedColumnChunk] = []
+        chunks.reserveCapacity(buffers.count)
+        do {
+            for buffer in buffers { chunks.append(try chunkEncoder.encode(buffer)) }
+        } catch {
+            isOpen = false
+            throw error
+        }
+        for i in buffers.indices { buffers[i].removeAll() }
+        bufferedRows = 0
+        bufferedBytes = 0
+        try append(rowGroup: chunks, rows: rows)
+    }
+
+    /// Writes a row group whose chunks were encoded elsewhere (e.g. in parallel by `ColumnChunkEncoder`),
+    /// in schema order. Buffered rows must be flushed first.
+    public func append(rowGroup chunks: [EncodedColumnChunk], rows: Int) throws(ParquetError) {
+        try checkOpen()
+        guard bufferedRows == 0 else { throw ParquetError(.invalidBatch, "flush buffered rows before appending a row group") }
+        guard chunks.count == schema.columns.count else {
+            throw ParquetError(.invalidBatch, "row group has \(chunks.count) chunks, schema has \(schema.columns.count)")
+        }
+        guard rowGroups.count < Int(Int16.max) else {
+            throw ParquetError(.limitExceeded, "a file holds at most 32,767 row groups")
+        }
+        let groupStart = offset
+        var columns: [ColumnChunk] = []
+        var uncompressed: Int64 = 0
+        for chunk in chunks {
+            let chunkStart = offset
+            try emit(chunk.bytes)
+            let dictionaryOffset: Int64? = chunk.dictionaryPageLength > 0 ? chunkStart : nil
+            let meta = ColumnMetaData(
+                type: chunk.descriptor.physicalType, encodings: chunk.encodings, pathInSchema: chunk.descriptor.path,
+                codec: options.compression, numValues: chunk.numValues,
+                totalUncompressedSize: chunk.totalUncompressedSize, totalCompressedSize: Int64(chunk.bytes.count),
+                dataPageOffset: chunkStart + Int64(chunk.dictionaryPageLength), dictionaryPageOffset: dictionaryOffset,
+                statistics: chunk.statistics, encodingStats: chunk.encodingStats)
+            columns.append(ColumnChunk(fileOffset: chunkStart, metaData: meta))
+            uncompressed += chunk.totalUncompressedSize
+        }
+        rowGroups.append(
+            RowGroup(
+                columns: columns, totalByteSize: uncompressed, numRows: Int64(rows), fileOffset: groupStart,
+                totalCompressedSize: offset - groupStart, ordinal: Int16(rowGroups.count)))
+        totalRows += Int64(rows)
+    }
+
+    /// Flushes buffered rows and writes the footer; returns the file's metadata.
+    @discardableResult
+    public func close() throws(ParquetError) -> FileMetaData {
+        try flushRowGroup()
+        let metadata = FileMetaData(
+            version: 2, schema: schema.elements, numRows: totalRows, rowGroups: rowGroups,
+            keyValueMetadata: options.keyValueMetadata, createdBy: options.createdBy,
+            columnOrders: Array(repeating: TypeDefinedColumnOrder(), count: schema.columns.count))
+        var thrift = ThriftCompactWriter()
+        metadata.write(to: &thrift)
+        var footer = thrift.bytes
+        footer.append(contentsOf: withUnsafeBytes(of: UInt32(thrift.bytes.count).littleEndian) { Array($0) })
+        footer.append(contentsOf: Self.magic)
+        try emit(footer)
+        isOpen = false
+        return metadata
+    }
+
+    private func flushIfFull() throws(ParquetError) {
+        if bufferedBytes >= options.rowGroupSize || bufferedRows >= options.rowGroupRowLimit {
+            try flushRowGroup()
+        }
+    }
+
+    private func checkOpen() throws(ParquetError) {
+        guard isOpen else { throw ParquetError(.writerClosed, "the writer is closed or failed earlier") }
+    }
+
+    private func emit(_ bytes: [UInt8]) throws(ParquetError) {
+        var failure: ParquetError?
+        bytes.withUnsafeBytes { raw in
+            do throws(ParquetError) { try sink.write(raw) } catch { failure = error }
+        }
+        if let failure {
+            isOpen = false
+            throw failure
+        }
+        offset += Int64(bytes.count)
+    }
+}

@@ -1,0 +1,29 @@
+/// Data page format. v1 is read everywhere; v2 keeps levels uncompressed and lets readers skip them.
+public enum DataPageVersion: Sendable, Hashable {
+    case v1
+    case v2
+}
+
+/// Everything the writer lets a caller choose. Defaults are the named constants of `ParquetDefaults`.
+public struct WriterOptions: Sendable {
+    /// Page codec; the writer is handed a `PageCompressor` for it.
+    public var compression: CompressionCodec = .snappy
+    public var dataPageVersion: DataPageVersion = .v1
+    /// Target size of a data page's levels and values before compression.
+    public var dataPageSize = ParquetDefaults.dataPageSize
+    /// A row group is cut when its buffered uncompressed size reaches this many bytes.
+    public var rowGroupSize = ParquetDefaults.rowGroupSize
+    /// …or when it holds this many rows.
+    public var rowGroupRowLimit = ParquetDefaults.rowGroupRowLimit
+    /// Try RLE_DICTIONARY for every column except booleans.
+    public var dictionaryEnabled = true
+    public var dictionaryPageSizeLimit = ParquetDefaults.dictionaryPageSizeLimit
+    public var dictionaryEntryLimit = ParquetDefaults.dictionaryEntryLimit
+    /// Allow DELTA_BINARY_PACKED for INT32/INT64 columns where it is smaller than PLAIN.
+    public var deltaEncodingEnabled = true
+    public var statisticsTruncateLength = ParquetDefaults.statisticsTruncateLength
+    public var keyValueMetadata: [KeyValue] = []
+    public var createdBy = ParquetDefaults.createdBy
+
+    public init() {}
+}
