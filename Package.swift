@@ -7,6 +7,7 @@
 //   LakeKernels      hot loops (bit packing, run detection, min/max), scalar reference beside each fast one
 //   LakeParquet      the Parquet format core: schema, Thrift compact metadata, encoders, pages, file assembly.
 //                    Knows nothing of JSON or files; writes to a `ByteSink`.
+//   LakeJSON         strict NDJSON record parsing into a flat tape (no Foundation, no I/O)
 //   LakeCompression  page codecs over libsnappy, zlib and libzstd (system-library targets)
 //   LakeConv         the ETL library API on top (NDJSON conversion lands here)
 //   LakeConvCLI      the `lakeconv` executable: maps options, nothing else
@@ -25,6 +26,7 @@ let package = Package(
     products: [
         .library(name: "LakeParquet", targets: ["LakeParquet"]),
         .library(name: "LakeCompression", targets: ["LakeCompression"]),
+        .library(name: "LakeJSON", targets: ["LakeJSON"]),
         .library(name: "LakeConv", targets: ["LakeConv"]),
         .executable(name: "lakeconv", targets: ["LakeConvCLI"]),
     ],
@@ -38,6 +40,7 @@ let package = Package(
 
         .target(name: "LakeKernels", swiftSettings: strictSettings),
         .target(name: "LakeParquet", dependencies: ["LakeKernels"], swiftSettings: strictSettings),
+        .target(name: "LakeJSON", dependencies: ["LakeKernels"], swiftSettings: strictSettings),
         .target(
             name: "LakeCompression",
             dependencies: ["LakeParquet", "CSnappy", "CZlib", "CZstd"],
@@ -45,7 +48,7 @@ let package = Package(
         ),
         .target(
             name: "LakeConv",
-            dependencies: ["LakeParquet", "LakeCompression"],
+            dependencies: ["LakeParquet", "LakeCompression", "LakeJSON", "CZlib"],
             swiftSettings: strictSettings
         ),
         .executableTarget(

@@ -45,6 +45,15 @@ public final class FileByteSink: ByteSink {
         }
     }
 
+    /// Writes an array's bytes.
+    public func write(bytes: [UInt8]) throws(ParquetError) {
+        var failure: ParquetError?
+        bytes.withUnsafeBytes { raw in
+            do throws(ParquetError) { try write(raw) } catch { failure = error }
+        }
+        if let failure { throw failure }
+    }
+
     /// Flushes, fsyncs, renames into place and fsyncs the folder.
     public func commit() throws(ParquetError) {
         try drain()

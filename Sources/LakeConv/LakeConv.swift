@@ -1,4 +1,5 @@
 @_exported import LakeCompression
+@_exported import LakeJSON
 @_exported import LakeParquet
 
 /// The lakeconv library: the ETL entry points on top of the Parquet core.

@@ -76,6 +76,33 @@ public struct ColumnBuffer: Sendable {
         levelCount += count
     }
 
+    /// Sizes of every array: a point to roll back to.
+    public struct Mark: Sendable {
+        var definitionLevels, repetitionLevels, booleans, int32s, int64s, int96s, floats, doubles, byteArrays, bytes, levelCount: Int
+    }
+
+    public var mark: Mark {
+        Mark(
+            definitionLevels: definitionLevels.count, repetitionLevels: repetitionLevels.count, booleans: booleans.count,
+            int32s: int32s.count, int64s: int64s.count, int96s: int96s.count, floats: floats.count, doubles: doubles.count,
+            byteArrays: byteArrays.count, bytes: byteArrays.bytes.count, levelCount: levelCount)
+    }
+
+    /// Drops everything appended after `mark` (a rejected record's partial values and levels).
+    public mutating func truncate(to mark: Mark) {
+        definitionLevels.removeSubrange(mark.definitionLevels...)
+        repetitionLevels.removeSubrange(mark.repetitionLevels...)
+        booleans.removeSubrange(mark.booleans...)
+        int32s.removeSubrange(mark.int32s...)
+        int64s.removeSubrange(mark.int64s...)
+        int96s.removeSubrange(mark.int96s...)
+        floats.removeSubrange(mark.floats...)
+        doubles.removeSubrange(mark.doubles...)
+        byteArrays.offsets.removeSubrange((mark.byteArrays + 1)...)
+        byteArrays.bytes.removeSubrange(mark.bytes...)
+        levelCount = mark.levelCount
+    }
+
     /// Empties the buffer, keeping its capacity for the next row group.
     public mutating func removeAll(keepingCapacity: Bool = true) {
         definitionLevels.removeAll(keepingCapacity: keepingCapacity)

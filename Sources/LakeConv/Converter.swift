@@ -1,0 +1,218 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import LakeJSON
+import LakeParquet
+
+/// NDJSON → Parquet: the library entry point the CLI and ETL code call.
+///
+/// Two passes by default, so the schema is lossless: pass 1 parses every record and infers the
+/// type of every key path (no key is dropped however late it appears); pass 2 parses again and
+/// fills column buffers directed by that schema. `sampleRecords` infers from the first N records
+/// instead; a later record that does not fit is then a bad record, never a silent change.
+/// Standard input is spooled to a temporary file so it can be read twice.
+///
+/// Every line is accounted for: rows + bad records + blank lines = lines read, per input.
+public struct Converter {
+    public let options: ConversionOptions
+
+    public init(_ options: ConversionOptions) {
+        self.options = options
+    }
+
+    /// What classifying one line gave.
+    enum LineOutcome {
+        case blank
+        case bad(String)
+        case object
+    }
+
+    static func classify(_ line: InputLine, parser: inout JSONParser, maxRecordBytes: Int) -> LineOutcome {
+        if line.oversized {
+            return .bad("record longer than \(maxRecordBytes) bytes (\(line.originalLength) bytes)")
+        }
+        if line.bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return .blank }
+        if line.bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
+            return .bad("invalid JSON: a byte-order mark (EF BB BF) is accepted only at the start of a file (at byte 0)")
+        }
+        do {
+            try parser.parse(line.bytes)
+        } catch {
+            switch error.code {
+            case .tooDeep, .numberTooLong: return .bad("limit: \(error.message) (at byte \(error.offset))")
+            default: return .bad("invalid JSON: \(error.message) (at byte \(error.offset))")
+            }
+        }
+        let kind = parser.tape.tokens[0].kind
+        guard kind == .objectStart else {
+            let what: String = switch kind {
+            case .arrayStart: "an array"
+            case .string: "a string"
+            case .integer, .bigInteger, .double: "a number"
+            case .true, .false: "a boolean"
+            default: "null"
+            }
+            return .bad("not a JSON object: the record is \(what)")
+        }
+        return .object
+    }
+
+    /// Infers the schema (pass 1). Returns the evidence tree and how many records it saw.
+    public func inferSchema(paths: [String]) throws(ConversionError) -> (root: InferredField, records: Int) {
+        let root = InferredField(name: [])
+        var parser = JSONParser(limits: options.limits)
+        var records = 0
+        for path in paths {
+            let reader = LineReader(source: try InputExpansion.open(path), maxRecordBytes: options.maxRecordBytes)
+            while let line = try reader.next() {
+                guard case .object = Self.classify(line, parser: &parser, maxRecordBytes: options.maxRecordBytes) else { continue }
+                _ = root.observe(parser.tape, 0, line.bytes)
+                records += 1
+                if let limit = options.sampleRecords, records >= limit { return (root, records) }
+            }
+        }
+        return (root, records)
+    }
+
+    /// Runs the conversion. On failure nothing is published (bad records are still written).
+    public func run() throws(ConversionError) -> ConversionReport {
+        let started = Self.now()
+        var report = ConversionReport()
+        var paths = try InputExpansion.expand(options.inputs)
+        var spool: String?
+        defer { if let spool { unlink(spool) } }
+        if let index = paths.firstIndex(of: "-") {
+            let spooled = try Self.spoolStandardInput()
+            spool = spooled
+            paths[index] = spooled
+        }
+        let displayNames = zip(options.inputs.contains("-") ? paths.map { $0 == spool ? "-" : $0 } : paths, paths).map { $0.0 }
+
+        let fields: [Field]
+        if let explicit = options.schema {
+            fields = explicit
+        } else {
+            let (root, _) = try inferSchema(paths: paths)
+            let resolved = try root.resolveRoot(options.inference)
+            fields = resolved.fields
+            report.schemaNotes = resolved.notes
+        }
+        let schema: Schema
+        do { schema = try Schema(fields) } catch {
+            throw ConversionError(.schema, error.description, columnPath: error.columnPath)
+        }
+        report.schema = fields
+
+        let badRecords = BadRecordWriter(path: options.resolvedBadRecordsPath)
+        let output = try OutputWriter(options: options, schema: schema)
+        var builder = TapeColumnBuilder(schema: schema)
+        var parser = JSONParser(limits: options.limits)
+        var totalRows = 0
+        var totalBytes = 0
+        do throws(ConversionError) {
+            for (path, name) in zip(paths, displayNames) {
+                var input = InputReport(path: name)
+                let reader = LineReader(source: try InputExpansion.open(path), maxRecordBytes: options.maxRecordBytes)
+                while let line = try reader.next() {
+                    input.linesRead += 1
+                    var outcome = Self.classify(line, parser: &parser, maxRecordBytes: options.maxRecordBytes)
+                    if case .object = outcome {
+                        do { try builder.append(parser.tape, source: line.bytes) } catch { outcome = .bad(error.reason) }
+                    }
+                    switch outcome {
+                    case .blank: input.blankLines += 1
+                    case .bad(let reason):
+                        input.badRecords += 1
+                        try badRecords.record(file: name, line: line, reason: reason)
+                        if case .count = options.maxBadRecords,
+                            options.maxBadRecords.exceeded(bad: report.badRecords + input.badRecords, lines: 0)
+                        {
+                            throw ConversionError(
+                                .tooManyBadRecords,
+                                "more than \(badLimitText) bad records; nothing was published (see \(badRecords.path))",
+                                file: name, line: line.number)
+                        }
+                    case .object:
+                        input.rowsWritten += 1
+                        totalRows += 1
+                        if totalRows & 1023 == 0 {
+                            if builder.bufferedBytes >= options.writer.rowGroupSize { try output.write(builder.takeBatch()) }
+                            if totalRows & 0xFFFF == 0 { options.progress?(totalRows, totalBytes + reader.source.bytesConsumed) }
+                        }
+                    }
+                }
+                input.bytesRead = reader.source.bytesConsumed
+                totalBytes += input.bytesRead
+                report.inputs.append(input)
+            }
+            try output.write(builder.takeBatch())
+            report.duplicateKeys = builder.duplicateKeys
+            if options.maxBadRecords.exceeded(bad: report.badRecords, lines: report.linesRead) {
+                throw ConversionError(
+                    .tooManyBadRecords,
+                    "\(report.badRecords) bad records of \(report.linesRead) lines is more than \(badLimitText); nothing was published (see \(badRecords.path))")
+            }
+            report.outputFiles = try output.finish()
+        } catch {
+            output.abandon()
+            try? badRecords.finish()
+            throw error
+        }
+        try badRecords.finish()
+        if badRecords.count > 0 { report.badRecordsPath = badRecords.path }
+        report.seconds = Self.now() - started
+        return report
+    }
+
+    private var badLimitText: String {
+        switch options.maxBadRecords {
+        case .unlimited: "unlimited"
+        case .count(let n): "\(n)"
+        case .fraction(let f): "\(f * 100)%"
+        }
+    }
+
+    static func now() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+    }
+
+    /// Copies standard input to a temporary file (gzip detected by its magic bytes).
+    static func spoolStandardInput() throws(ConversionError) -> String {
+        let folder = String(cString: getenv("TMPDIR") ?? strdup("/tmp"))
+        var template = Array("\(folder)/lakeconv-stdin-XXXXXX".utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else { throw ConversionError(.input, "cannot create a spool file in \(folder)", file: "-") }
+        var path = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { buffer.deallocate() }
+        var first = true
+        while true {
+            let n = read(0, buffer.baseAddress, buffer.count)
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else {
+                close(fd)
+                throw ConversionError(.input, "cannot read standard input: \(String(cString: strerror(errno)))", file: "-")
+            }
+            if n == 0 { break }
+            if first && n >= 2 && buffer[0] == 0x1F && buffer[1] == 0x8B {
+                let gzPath = path + ".gz"
+                rename(path, gzPath)
+                path = gzPath
+            }
+            first = false
+            var done = 0
+            while done < n {
+                let w = write(fd, buffer.baseAddress! + done, n - done)
+                guard w > 0 else {
+                    close(fd)
+                    throw ConversionError(.input, "cannot spool standard input: \(String(cString: strerror(errno)))", file: "-")
+                }
+                done += w
+            }
+        }
+        close(fd)
+        return path
+    }
+}

@@ -1,0 +1,176 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CZlib
+
+/// A stream of input bytes: a file, standard input, or a decompressed gzip stream.
+public protocol ByteSource: AnyObject {
+    /// The input's name as the user gave it (for messages and bad-record entries).
+    var name: String { get }
+    /// Reads up to `buffer.count` bytes; 0 means the end. Throws on I/O or format errors.
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(ConversionError) -> Int
+    /// Compressed bytes consumed so far (equals bytes read for plain files), for progress and MB/s.
+    var bytesConsumed: Int { get }
+}
+
+/// A file descriptor (a file or standard input).
+public final class FileSource: ByteSource {
+    public let name: String
+    private var descriptor: Int32
+    private let ownsDescriptor: Bool
+    public private(set) var bytesConsumed = 0
+
+    public init(path: String) throws(ConversionError) {
+        name = path
+        descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        ownsDescriptor = true
+        guard descriptor >= 0 else {
+            throw ConversionError(.input, "cannot open: \(String(cString: strerror(errno)))", file: path)
+        }
+    }
+
+    /// Standard input, named "-".
+    public init(standardInput: ()) {
+        name = "-"
+        descriptor = 0
+        ownsDescriptor = false
+    }
+
+    deinit {
+        if ownsDescriptor && descriptor >= 0 { close(descriptor) }
+    }
+
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(ConversionError) -> Int {
+        while true {
+            let n = Glibc.read(descriptor, buffer.baseAddress, buffer.count)
+            if n >= 0 {
+                bytesConsumed += n
+                return n
+            }
+            if errno == EINTR { continue }
+            throw ConversionError(.input, "read failed: \(String(cString: strerror(errno)))", file: name)
+        }
+    }
+}
+
+/// Decompresses a gzip stream (RFC 1952) of one or more concatenated members, as `gzip -d` does.
+/// A stream that ends inside a member is an error naming the file, never a silent short read.
+public final class GzipSource: ByteSource {
+    private let inner: any ByteSource
+    private var stream = z_stream()
+    private var input: UnsafeMutableRawBufferPointer
+    private var inputEnd = false
+    private var inMember = false
+    private var finished = false
+    public var name: String { inner.name }
+    public var bytesConsumed: Int { inner.bytesConsumed }
+
+    public init(_ inner: any ByteSource) throws(ConversionError) {
+        self.inner = inner
+        input = .allocate(byteCount: 1 << 18, alignment: 16)
+        // windowBits 15 + 16: gzip wrapper only.
+        let status = inflateInit2_(&stream, 15 + 16, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+        guard status == Z_OK else {
+            input.deallocate()
+            throw ConversionError(.decompression, "inflateInit2 failed (\(status))", file: inner.name)
+        }
+    }
+
+    deinit {
+        inflateEnd(&stream)
+        input.deallocate()
+    }
+
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(ConversionError) -> Int {
+        guard !finished, buffer.count > 0 else { return 0 }
+        stream.next_out = buffer.baseAddress!.assumingMemoryBound(to: Bytef.self)
+        stream.avail_out = uInt(buffer.count)
+        while stream.avail_out > 0 {
+            if stream.avail_in == 0 && !inputEnd {
+                let n = try inner.read(into: input)
+                if n == 0 {
+                    inputEnd = true
+                } else {
+                    stream.next_in = input.baseAddress!.assumingMemoryBound(to: Bytef.self)
+                    stream.avail_in = uInt(n)
+                }
+            }
+            if stream.avail_in == 0 && inputEnd {
+                if inMember {
+                    throw ConversionError(.decompression, "truncated gzip stream (it ends inside a member)", file: name)
+                }
+                finished = true
+                break
+            }
+            inMember = true
+            let status = inflate(&stream, Z_NO_FLUSH)
+            if status == Z_STREAM_END {
+                // A member ended; another may follow (concatenated gzip).
+                inMember = false
+                inflateReset(&stream)
+            } else if status == Z_BUF_ERROR {
+                continue  // needs more input
+            } else if status != Z_OK {
+                let reason = stream.msg.map { String(cString: $0) } ?? "error \(status)"
+                throw ConversionError(.decompression, "corrupt gzip data: \(reason)", file: name)
+            }
+        }
+        return buffer.count - Int(stream.avail_out)
+    }
+}
+
+/// Expands the INPUT arguments: files, folders (recursive, sorted), glob patterns and "-".
+public enum InputExpansion {
+    public static func expand(_ arguments: [String]) throws(ConversionError) -> [String] {
+        var result: [String] = []
+        for argument in arguments {
+            if argument == "-" {
+                result.append("-")
+            } else if argument.contains(where: { "*?[".contains($0) }) {
+                let matches = glob(argument)
+                guard !matches.isEmpty else { throw ConversionError(.input, "no file matches the pattern", file: argument) }
+                for match in matches { result.append(contentsOf: try expandPath(match)) }
+            } else {
+                result.append(contentsOf: try expandPath(argument))
+            }
+        }
+        return result
+    }
+
+    private static func expandPath(_ path: String) throws(ConversionError) -> [String] {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw ConversionError(.input, "cannot open: \(String(cString: strerror(errno)))", file: path)
+        }
+        guard info.st_mode & S_IFMT == S_IFDIR else { return [path] }
+        guard let dir = opendir(path) else {
+            throw ConversionError(.input, "cannot list folder: \(String(cString: strerror(errno)))", file: path)
+        }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            // Hidden files and folders (., .., .tmp files) are not inputs.
+            if !name.hasPrefix(".") && !name.hasPrefix("_") { names.append(name) }
+        }
+        var result: [String] = []
+        for name in names.sorted() {
+            result.append(contentsOf: try expandPath(path.hasSuffix("/") ? path + name : path + "/" + name))
+        }
+        return result
+    }
+
+    private static func glob(_ pattern: String) -> [String] {
+        var g = glob_t()
+        defer { globfree(&g) }
+        guard Glibc.glob(pattern, 0, nil, &g) == 0 else { return [] }
+        return (0..<Int(g.gl_pathc)).compactMap { g.gl_pathv[$0].map { String(cString: $0) } }
+    }
+
+    /// Opens one expanded input, decompressing `.gz` by name.
+    public static func open(_ path: String) throws(ConversionError) -> any ByteSource {
+        let source: any ByteSource = path == "-" ? FileSource(standardInput: ()) : try FileSource(path: path)
+        if path.hasSuffix(".gz") { return try GzipSource(source) }
+        return source
+    }
+}

@@ -1,0 +1,35 @@
+import ArgumentParser
+import LakeConv
+
+struct InferSchema: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "infer-schema",
+        abstract: "Print the schema lakeconv infers, with the Athena/Glue type and statistics per field.",
+        discussion: """
+            The output is the --schema file format: edit it and pass it back with \
+            `ndjson-to-parquet --schema FILE` to fix types.
+
+            Example:
+              lakeconv infer-schema events.ndjson > schema.json
+            """)
+
+    @Argument(help: "NDJSON files, folders, glob patterns, or - for standard input.")
+    var inputs: [String]
+
+    @Option(help: "Infer from the first N records only.")
+    var sample: Int?
+
+    @Option(name: .customLong("timestamp-unit"), help: "Unit of timestamp columns: ms or us.")
+    var timestampUnit: String = "ms"
+
+    func run() throws {
+        var options = ConversionOptions(inputs: inputs, output: "-")
+        options.sampleRecords = sample
+        options.inference.timestampUnit = timestampUnit == "us" ? .micros : .millis
+        let converter = Converter(options)
+        let paths = try InputExpansion.expand(inputs)
+        let (root, records) = try converter.inferSchema(paths: paths)
+        let resolved = try root.resolveRoot(options.inference)
+        print(SchemaText.render(resolved, root: root, records: records), terminator: "")
+    }
+}
