@@ -66,6 +66,8 @@ let package = Package(
             dependencies: ["LakeParquet", "LakeCompression", "LakeKernels"],
             swiftSettings: strictSettings
         ),
+        .testTarget(name: "LakeJSONTests", dependencies: ["LakeJSON"], swiftSettings: strictSettings),
+        .testTarget(name: "LakeConvTests", dependencies: ["LakeConv"], swiftSettings: strictSettings),
         .testTarget(
             name: "InteropTests",
             dependencies: ["LakeParquet", "LakeCompression", "LakeConv"],

@@ -28,7 +28,8 @@ public struct InputLine {
 public final class LineReader {
     public let source: any ByteSource
     public let maxRecordBytes: Int
-    public static let readSize = 1 << 22
+    /// Bytes asked of the source per read (4 MiB; tests use tiny sizes to cross boundaries).
+    public let readSize: Int
     public static let oversizedPrefixBytes = 65_536
 
     private var buffer: UnsafeMutableRawBufferPointer
@@ -39,10 +40,11 @@ public final class LineReader {
     private var bufferOffset = 0  // stream offset of buffer[0]
     private let oversizedPrefix: UnsafeMutableRawBufferPointer
 
-    public init(source: any ByteSource, maxRecordBytes: Int) {
+    public init(source: any ByteSource, maxRecordBytes: Int, readSize: Int = 1 << 22) {
         self.source = source
         self.maxRecordBytes = maxRecordBytes
-        buffer = .allocate(byteCount: Self.readSize * 2, alignment: 64)
+        self.readSize = readSize
+        buffer = .allocate(byteCount: readSize * 2, alignment: 64)
         oversizedPrefix = .allocate(byteCount: Self.oversizedPrefixBytes, alignment: 8)
     }
 
@@ -112,13 +114,13 @@ public final class LineReader {
             start = 0
             end = pending
         }
-        if buffer.count - end < Self.readSize {
-            let grown = UnsafeMutableRawBufferPointer.allocate(byteCount: end + Self.readSize * 2, alignment: 64)
+        if buffer.count - end < readSize {
+            let grown = UnsafeMutableRawBufferPointer.allocate(byteCount: end + readSize * 2, alignment: 64)
             if end > 0 { grown.baseAddress!.copyMemory(from: buffer.baseAddress!, byteCount: end) }
             buffer.deallocate()
             buffer = grown
         }
-        let n = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[end..<(end + Self.readSize)]))
+        let n = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[end..<(end + readSize)]))
         if n == 0 { inputEnded = true }
         end += n
     }
@@ -126,16 +128,21 @@ public final class LineReader {
     /// Keeps the first bytes of an over-long line, skips to its end, and returns it as oversized.
     private func skipOversizedLine() throws(ConversionError) -> InputLine {
         let lineStartOffset = bufferOffset + start
-        let kept = min(end - start, Self.oversizedPrefixBytes)
-        oversizedPrefix.baseAddress!.copyMemory(from: buffer.baseAddress! + start, byteCount: kept)
+        var kept = 0
         var length = 0
         while true {
-            if let newline = findNewline(from: start) {
-                length += newline - start
+            let newline = findNewline(from: start)
+            let stop = newline ?? end
+            let take = min(stop - start, Self.oversizedPrefixBytes - kept)
+            if take > 0 {
+                (oversizedPrefix.baseAddress! + kept).copyMemory(from: buffer.baseAddress! + start, byteCount: take)
+                kept += take
+            }
+            length += stop - start
+            if let newline {
                 start = newline + 1
                 break
             }
-            length += end - start
             start = end
             if inputEnded { break }
             try refill()

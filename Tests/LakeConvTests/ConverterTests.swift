@@ -1,0 +1,92 @@
+import Foundation
+import LakeConv
+import Testing
+
+@Suite struct ConverterTests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Fixtures/ndjson")
+
+    func folder(_ name: String) throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("lakeconv-conv-\(name)-\(getpid())")
+        try? FileManager.default.removeItem(at: url)
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    @Test("messy input: every line accounted for, bad lines listed with their reasons", arguments: [1, 2])
+    func messy(threads: Int) throws {
+        let out = try folder("messy\(threads)")
+        defer { try? FileManager.default.removeItem(at: out) }
+        var options = ConversionOptions(inputs: [Self.fixtures.appendingPathComponent("messy.ndjson").path], output: out.appendingPathComponent("m.parquet").path)
+        options.threads = threads
+        let report = try Converter(options).run()
+        #expect(report.linesRead == 31)
+        #expect(report.rowsWritten + report.badRecords + report.blankLines == report.linesRead)
+        #expect(report.blankLines == 3)
+        #expect(report.duplicateKeys == 1)
+        let bad = try String(contentsOf: out.appendingPathComponent("m.bad_records.ndjson"), encoding: .utf8)
+            .split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        #expect(bad.map { $0["line"] as! Int } == [8, 9, 10, 11, 17, 19, 20, 21, 27, 29, 31])
+        #expect(bad.count == report.badRecords)
+        #expect((bad[1]["reason"] as! String).hasPrefix("not a JSON object"))
+        #expect((bad[4]["reason"] as! String).contains("out of range"))
+        #expect(bad[6]["raw_base64"] != nil)
+        #expect(report.outputFiles.count == 1 && report.outputFiles[0].rows == report.rowsWritten)
+        #expect(report.schemaNotes.contains { $0.hasPrefix("score: mixes") })
+    }
+
+    @Test("--max-bad-records: past the limit nothing is published, the bad records still are")
+    func badLimit() throws {
+        let out = try folder("limit")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let target = out.appendingPathComponent("m.parquet").path
+        var options = ConversionOptions(inputs: [Self.fixtures.appendingPathComponent("messy.ndjson").path], output: target)
+        options.maxBadRecords = .count(3)
+        #expect(throws: ConversionError.self) { try Converter(options).run() }
+        #expect(!FileManager.default.fileExists(atPath: target))
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("m.bad_records.ndjson").path))
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0.hasPrefix(".") }
+        #expect(leftovers.isEmpty, "temporary files left: \(leftovers)")
+        options.maxBadRecords = .fraction(0.5)
+        _ = try Converter(options).run()
+        #expect(FileManager.default.fileExists(atPath: target))
+    }
+
+    @Test("an existing output is refused by default")
+    func refusesExisting() throws {
+        let out = try folder("exists")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let target = out.appendingPathComponent("e.parquet").path
+        #expect(FileManager.default.createFile(atPath: target, contents: Data("keep".utf8)))
+        let options = ConversionOptions(inputs: [Self.fixtures.appendingPathComponent("nested.ndjson").path], output: target)
+        #expect(throws: ConversionError.self) { try Converter(options).run() }
+        #expect(try String(contentsOfFile: target, encoding: .utf8) == "keep")
+    }
+
+    @Test("--sample: records that do not fit the sampled schema are bad records, not silent changes")
+    func sampled() throws {
+        let out = try folder("sample")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let input = out.appendingPathComponent("in.ndjson")
+        try Data("{\"a\":1}\n{\"a\":2}\n{\"a\":2.5}\n{\"b\":true}\n{\"a\":3}\n".utf8).write(to: input)
+        var options = ConversionOptions(inputs: [input.path], output: out.appendingPathComponent("s.parquet").path)
+        options.sampleRecords = 2
+        let report = try Converter(options).run()
+        #expect(report.rowsWritten == 3 && report.badRecords == 2)
+        let bad = try String(contentsOf: out.appendingPathComponent("s.bad_records.ndjson"), encoding: .utf8)
+        #expect(bad.contains("\"line\": 3") && bad.contains("expects an integer"))
+        #expect(bad.contains("\"line\": 4") && bad.contains("not in the schema"))
+    }
+
+    @Test("keys differing only in case are a clear error")
+    func caseCollision() throws {
+        let out = try folder("case")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let input = out.appendingPathComponent("in.ndjson")
+        try Data("{\"UserId\":1}\n{\"userid\":2}\n".utf8).write(to: input)
+        let options = ConversionOptions(inputs: [input.path], output: out.appendingPathComponent("c.parquet").path)
+        #expect { try Converter(options).run() } throws: { error in
+            (error as? ConversionError)?.message.contains("differ only in case") == true
+        }
+    }
+}
