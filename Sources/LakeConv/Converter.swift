@@ -57,21 +57,19 @@ public struct Converter {
         return .object
     }
 
-    /// Infers the schema (pass 1). Returns the evidence tree and how many records it saw.
-    public func inferSchema(paths: [String]) throws(ConversionError) -> (root: InferredField, records: Int) {
-        let root = InferredField(name: [])
+    /// Infers the schema (pass 1): the evidence of every record (or the first `sampleRecords`).
+    public func inferSchema(paths: [String]) throws(ConversionError) -> SchemaEvidence {
+        var evidence = SchemaEvidence()
         var parser = JSONParser(limits: options.limits)
-        var records = 0
         for path in paths {
             let reader = LineReader(source: try InputExpansion.open(path), maxRecordBytes: options.maxRecordBytes)
             while let line = try reader.next() {
                 guard case .object = Self.classify(line, parser: &parser, maxRecordBytes: options.maxRecordBytes) else { continue }
-                _ = root.observe(parser.tape, 0, line.bytes)
-                records += 1
-                if let limit = options.sampleRecords, records >= limit { return (root, records) }
+                evidence.observe(parser.tape, source: line.bytes)
+                if let limit = options.sampleRecords, evidence.records >= limit { return evidence }
             }
         }
-        return (root, records)
+        return evidence
     }
 
     /// Runs the conversion. On failure nothing is published (bad records are still written).
@@ -92,8 +90,7 @@ public struct Converter {
         if let explicit = options.schema {
             fields = explicit
         } else {
-            let (root, _) = try inferSchema(paths: paths)
-            let resolved = try root.resolveRoot(options.inference)
+            let resolved = try inferSchema(paths: paths).resolve(options.inference)
             fields = resolved.fields
             report.schemaNotes = resolved.notes
         }
@@ -105,7 +102,9 @@ public struct Converter {
 
         let badRecords = BadRecordWriter(path: options.resolvedBadRecordsPath)
         let output = try OutputWriter(options: options, schema: schema)
-        var builder = TapeColumnBuilder(schema: schema)
+        // With a schema inferred from every record no record can fail to fit; otherwise each
+        // record is appended with a rollback point.
+        var builder = TapeColumnBuilder(schema: schema, rollback: options.schema != nil || options.sampleRecords != nil)
         var parser = JSONParser(limits: options.limits)
         var totalRows = 0
         var totalBytes = 0
@@ -117,7 +116,14 @@ public struct Converter {
                     input.linesRead += 1
                     var outcome = Self.classify(line, parser: &parser, maxRecordBytes: options.maxRecordBytes)
                     if case .object = outcome {
-                        do { try builder.append(parser.tape, source: line.bytes) } catch { outcome = .bad(error.reason) }
+                        do {
+                            try builder.append(parser.tape, source: line.bytes)
+                        } catch {
+                            guard builder.rollback else {
+                                throw ConversionError(.schema, "internal error: a record does not fit the schema inferred from it: \(error.reason)", file: name, line: line.number)
+                            }
+                            outcome = .bad(error.reason)
+                        }
                     }
                     switch outcome {
                     case .blank: input.blankLines += 1

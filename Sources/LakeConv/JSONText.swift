@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 /// Minimal JSON writing for reports and bad-record lines (no Foundation).
 enum JSONText {
     static func quote(_ s: String) -> String {
@@ -46,4 +49,12 @@ enum JSONText {
     static func object(_ pairs: [(String, String)]) -> String {
         "{" + pairs.map { "\(quote($0.0)): \($0.1)" }.joined(separator: ", ") + "}"
     }
+}
+
+/// Byte equality of two buffers (memcmp; empty buffers may have no base address).
+@inline(__always)
+func bytesEqual(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+    guard a.count == b.count else { return false }
+    guard a.count > 0 else { return true }
+    return memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0
 }

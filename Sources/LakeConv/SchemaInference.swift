@@ -1,111 +1,153 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import LakeJSON
 import LakeParquet
 
-/// What was seen at one key path, over every record: the lattice's evidence.
-public final class InferredField {
-    public let name: String
-    let nameBytes: [UInt8]
-    public private(set) var nulls = 0
-    public private(set) var booleans = 0
-    public private(set) var integers = 0
-    public private(set) var bigIntegers = 0
-    public private(set) var doubles = 0
-    public private(set) var strings = 0
-    public private(set) var timestampStrings = 0
-    public private(set) var dateStrings = 0
-    public private(set) var maxFractionDigits = 0
-    public private(set) var objects = 0
-    public private(set) var arrays = 0
-    /// Object keys in order of first appearance.
-    public private(set) var children: [InferredField] = []
-    /// Array elements, merged.
-    public private(set) var element: InferredField?
-    /// Up to `sampleLimit` distinct values (raw JSON text) and whether there were more.
-    public private(set) var distinct: [String] = []
-    public private(set) var distinctOverflow = false
-    static let sampleLimit = 20
-
-    private var childIndex: [[UInt8]: Int] = [:]
-    private var predicted = 0
-
-    init(name: [UInt8]) {
-        nameBytes = name
-        self.name = String(decoding: name, as: UTF8.self)
+/// The evidence of pass 1: what was seen at every key path over every record.
+///
+/// A flat tree (nodes in one array, children by index): the hot loop touches only value-type
+/// counters, so there is no reference counting and no dynamic exclusivity check per value.
+/// Keys are matched by predicting the next key in order (NDJSON keys usually keep their order)
+/// with a byte compare, then by hash lookup.
+public struct SchemaEvidence: Sendable {
+    struct Node: Sendable {
+        var nulls = 0, booleans = 0, integers = 0, bigIntegers = 0, doubles = 0, strings = 0
+        var timestampStrings = 0, dateStrings = 0, maxFractionDigits = 0, objects = 0, arrays = 0
+        var children: [Int32] = []
+        var element: Int32 = -1
+        var predicted = 0
+        var distinctOverflow = false
+        var nonNull: Int { booleans + integers + bigIntegers + doubles + strings + objects + arrays }
     }
 
-    /// Values present (not null, not missing).
-    public var nonNull: Int { booleans + integers + bigIntegers + doubles + strings + objects + arrays }
+    var nodes: [Node] = [Node()]
+    var names: [[UInt8]] = [[]]
+    var lookups: [[[UInt8]: Int32]] = [[:]]
+    /// Up to `sampleLimit` distinct raw values per node, for `infer-schema`.
+    var distinct: [[[UInt8]]] = [[]]
+    static let sampleLimit = 20
+    /// Records observed.
+    public private(set) var records = 0
 
-    /// Observes the value at `index`; returns the index after it.
-    func observe(_ tape: JSONTape, _ index: Int, _ source: UnsafeRawBufferPointer) -> Int {
+    public init() {}
+
+    /// Observes one record (a tape whose first token is an object).
+    public mutating func observe(_ tape: JSONTape, source: UnsafeRawBufferPointer) {
+        records += 1
+        _ = observe(0, tape, 0, source)
+    }
+
+    private mutating func observe(_ node: Int, _ tape: JSONTape, _ index: Int, _ source: UnsafeRawBufferPointer) -> Int {
         let token = tape.tokens[index]
         switch token.kind {
-        case .null: nulls += 1
-        case .true, .false: booleans += 1
-        case .integer: integers += 1
-        case .bigInteger: bigIntegers += 1
-        case .double: doubles += 1
+        case .null: nodes[node].nulls += 1
+        case .true, .false: nodes[node].booleans += 1
+        case .integer: nodes[node].integers += 1
+        case .bigInteger: nodes[node].bigIntegers += 1
+        case .double: nodes[node].doubles += 1
         case .string, .key:
-            strings += 1
+            nodes[node].strings += 1
             tape.withText(of: index, source: source) { text in
                 if let instant = TimestampParser.parseTimestamp(text) {
-                    timestampStrings += 1
-                    maxFractionDigits = max(maxFractionDigits, instant.fractionDigits)
+                    nodes[node].timestampStrings += 1
+                    if instant.fractionDigits > nodes[node].maxFractionDigits { nodes[node].maxFractionDigits = instant.fractionDigits }
                 } else if TimestampParser.parseDate(text) != nil {
-                    dateStrings += 1
+                    nodes[node].dateStrings += 1
                 }
             }
         case .objectStart:
-            objects += 1
-            predicted = 0
+            nodes[node].objects += 1
+            nodes[node].predicted = 0
             var i = index + 1
             let end = Int(token.payload)
             while i < end {
-                let child = tape.withText(of: i, source: source) { self.child(named: $0) }
-                i = child.observe(tape, i + 1, source)
+                let child = tape.withText(of: i, source: source) { childNode(of: node, named: $0) }
+                i = observe(child, tape, i + 1, source)
             }
             return end + 1
         case .arrayStart:
-            arrays += 1
-            let element = self.element ?? InferredField(name: Array("element".utf8))
-            self.element = element
+            nodes[node].arrays += 1
+            var element = Int(nodes[node].element)
+            if element < 0 {
+                element = addNode(name: Array("element".utf8))
+                nodes[node].element = Int32(element)
+            }
             var i = index + 1
             let end = Int(token.payload)
-            while i < end { i = element.observe(tape, i, source) }
+            while i < end { i = observe(element, tape, i, source) }
             return end + 1
         case .objectEnd, .arrayEnd:
             preconditionFailure("a value cannot start with a closing token")
         }
-        if !distinctOverflow, token.kind != .null {
-            let range = tape.sourceRange(of: index)
-            let text = String(decoding: UnsafeRawBufferPointer(rebasing: source[range]), as: UTF8.self)
-            if !distinct.contains(text) {
-                if distinct.count < Self.sampleLimit { distinct.append(text) } else { distinctOverflow = true }
-            }
-        }
+        if !nodes[node].distinctOverflow && token.kind != .null { noteDistinct(node, tape.sourceRange(of: index), source) }
         return index + 1
     }
 
-    /// The child for a key, found by predicting the next key in order (NDJSON keys usually keep
-    /// their order), else by hash lookup, else created.
-    private func child(named key: UnsafeRawBufferPointer) -> InferredField {
-        if predicted < children.count, children[predicted].nameBytes.elementsEqual(key) {
-            let found = children[predicted]
-            predicted += 1
-            return found
+    private mutating func noteDistinct(_ node: Int, _ range: Range<Int>, _ source: UnsafeRawBufferPointer) {
+        let value = UnsafeRawBufferPointer(rebasing: source[range])
+        for seen in distinct[node] where seen.count == value.count {
+            if seen.withUnsafeBytes({ bytesEqual($0, value) }) { return }
         }
-        let bytes = Array(key)
-        if let index = childIndex[bytes] {
-            predicted = index + 1
-            return children[index]
+        if distinct[node].count < Self.sampleLimit {
+            distinct[node].append(Array(value))
+        } else {
+            nodes[node].distinctOverflow = true
         }
-        let created = InferredField(name: bytes)
-        childIndex[bytes] = children.count
-        children.append(created)
-        predicted = children.count
-        return created
     }
 
+    private mutating func addNode(name: [UInt8]) -> Int {
+        nodes.append(Node())
+        names.append(name)
+        lookups.append([:])
+        distinct.append([])
+        return nodes.count - 1
+    }
+
+    @inline(__always)
+    private mutating func childNode(of parent: Int, named key: UnsafeRawBufferPointer) -> Int {
+        let predicted = nodes[parent].predicted
+        if predicted < nodes[parent].children.count {
+            let candidate = Int(nodes[parent].children[predicted])
+            let matches = names[candidate].withUnsafeBytes { bytesEqual($0, key) }
+            if matches {
+                nodes[parent].predicted = predicted + 1
+                return candidate
+            }
+        }
+        let bytes = Array(key)
+        if let position = lookups[parent][bytes] {
+            nodes[parent].predicted = Int(position) + 1
+            return Int(nodes[parent].children[Int(position)])
+        }
+        let child = addNode(name: bytes)
+        lookups[parent][bytes] = Int32(nodes[parent].children.count)
+        nodes[parent].children.append(Int32(child))
+        nodes[parent].predicted = nodes[parent].children.count
+        return child
+    }
+
+    // MARK: Reading the evidence
+
+    /// A read-only view of one key path's evidence.
+    public struct FieldView {
+        public let name: String
+        public let nonNull: Int
+        public let examples: [String]
+        /// Distinct values, when there were at most 20.
+        public let distinctCount: Int?
+    }
+
+    /// The top-level keys in order of first appearance.
+    public var topLevelFields: [FieldView] {
+        nodes[0].children.map { c in
+            let i = Int(c)
+            return FieldView(
+                name: String(decoding: names[i], as: UTF8.self), nonNull: nodes[i].nonNull,
+                examples: distinct[i].prefix(3).map { String(decoding: $0, as: UTF8.self) },
+                distinctCount: nodes[i].distinctOverflow ? nil : distinct[i].count)
+        }
+    }
 }
 
 /// Options that steer how evidence becomes column types.
@@ -114,55 +156,56 @@ public struct InferenceOptions: Sendable {
     public init() {}
 }
 
-/// The conversion schema: Parquet fields plus how each leaf is filled from JSON, and notes for the user.
+/// The conversion schema: Parquet fields, and notes for the user about the decisions taken.
 public struct ResolvedSchema: Sendable {
     public var fields: [Field]
     /// Human-readable decisions worth reporting (conflicts, widening, all-null columns).
     public var notes: [String]
 }
 
-extension InferredField {
-    /// Resolves the top-level object's evidence into a schema.
-    public func resolveRoot(_ options: InferenceOptions) throws(ConversionError) -> ResolvedSchema {
+extension SchemaEvidence {
+    /// Resolves the evidence into a schema: the type lattice, applied at every key path.
+    public func resolve(_ options: InferenceOptions) throws(ConversionError) -> ResolvedSchema {
         var notes: [String] = []
-        guard !children.isEmpty else {
+        guard !nodes[0].children.isEmpty else {
             throw ConversionError(.schema, "no record has any key: there is no column to write")
         }
-        try Self.checkNames(children, path: "")
-        var fields: [Field] = []
-        for child in children { fields.append(try child.resolve(path: child.name, options: options, notes: &notes)) }
+        let fields = try resolveChildren(of: 0, path: "", options: options, notes: &notes)
         return ResolvedSchema(fields: fields, notes: notes)
     }
 
-    static func checkNames(_ fields: [InferredField], path: String) throws(ConversionError) {
+    private func resolveChildren(of node: Int, path: String, options: InferenceOptions, notes: inout [String]) throws(ConversionError) -> [Field] {
         var seen: [String: String] = [:]
-        for field in fields {
-            guard !field.name.isEmpty else {
+        var fields: [Field] = []
+        for c in nodes[node].children {
+            let child = Int(c)
+            let name = String(decoding: names[child], as: UTF8.self)
+            guard !name.isEmpty else {
                 throw ConversionError(.schema, "an empty key cannot be a column name", columnPath: path.isEmpty ? nil : path)
             }
-            let folded = field.name.lowercased()
+            let folded = name.lowercased()
             if let other = seen[folded] {
                 throw ConversionError(
                     .schema,
-                    "keys '\(other)' and '\(field.name)' differ only in case; Athena and Glue lower-case column names, so they would collide",
+                    "keys '\(other)' and '\(name)' differ only in case; Athena and Glue lower-case column names, so they would collide",
                     columnPath: path.isEmpty ? nil : path)
             }
-            seen[folded] = field.name
+            seen[folded] = name
+            let childPath = path.isEmpty ? name : path + "." + name
+            fields.append(Field(name, try resolveType(child, path: childPath, options: options, notes: &notes)))
         }
+        return fields
     }
 
-    func resolve(path: String, options: InferenceOptions, notes: inout [String]) throws(ConversionError) -> Field {
-        Field(name, try resolveType(path: path, options: options, notes: &notes))
-    }
-
-    private func resolveType(path: String, options: InferenceOptions, notes: inout [String]) throws(ConversionError) -> DataType {
-        let numbers = integers + bigIntegers + doubles
+    private func resolveType(_ node: Int, path: String, options: InferenceOptions, notes: inout [String]) throws(ConversionError) -> DataType {
+        let n = nodes[node]
+        let numbers = n.integers + n.bigIntegers + n.doubles
         var kinds: [String] = []
-        if booleans > 0 { kinds.append("boolean") }
+        if n.booleans > 0 { kinds.append("boolean") }
         if numbers > 0 { kinds.append("number") }
-        if strings > 0 { kinds.append("string") }
-        if objects > 0 { kinds.append("object") }
-        if arrays > 0 { kinds.append("array") }
+        if n.strings > 0 { kinds.append("string") }
+        if n.objects > 0 { kinds.append("object") }
+        if n.arrays > 0 { kinds.append("array") }
         if kinds.isEmpty {
             notes.append("\(path): always null or missing; written as an all-null string column")
             return .string
@@ -171,48 +214,41 @@ extension InferredField {
             notes.append("\(path): mixes \(kinds.joined(separator: ", ")); written as JSON text")
             return .json
         }
-        if booleans > 0 { return .boolean }
+        if n.booleans > 0 { return .boolean }
         if numbers > 0 {
-            if bigIntegers > 0 {
-                notes.append("\(path): \(bigIntegers) integer(s) beyond int64; column widened to double")
+            if n.bigIntegers > 0 {
+                notes.append("\(path): \(n.bigIntegers) integer(s) beyond int64; column widened to double")
                 return .double
             }
-            if doubles > 0 {
-                if integers > 0 { notes.append("\(path): integers and decimals; widened to double") }
+            if n.doubles > 0 {
+                if n.integers > 0 { notes.append("\(path): integers and decimals; widened to double") }
                 return .double
             }
             return .int64
         }
-        if strings > 0 {
-            if timestampStrings == strings {
-                if maxFractionDigits > 6 {
+        if n.strings > 0 {
+            if n.timestampStrings == n.strings {
+                if n.maxFractionDigits > 6 {
                     notes.append("\(path): timestamps with more than 6 fractional digits kept as strings")
                     return .string
                 }
-                if maxFractionDigits > 3 && options.timestampUnit == .millis {
+                if n.maxFractionDigits > 3 && options.timestampUnit == .millis {
                     notes.append("\(path): timestamps with sub-millisecond digits; written in microseconds")
                     return .timestamp(.micros, isAdjustedToUTC: true)
                 }
                 return .timestamp(options.timestampUnit == .millis ? .millis : .micros, isAdjustedToUTC: true)
             }
-            if dateStrings == strings { return .date }
+            if n.dateStrings == n.strings { return .date }
             return .string
         }
-        if objects > 0 {
-            guard !children.isEmpty else {
+        if n.objects > 0 {
+            guard !n.children.isEmpty else {
                 notes.append("\(path): only empty objects; written as JSON text")
                 return .json
             }
-            try Self.checkNames(children, path: path)
-            var fields: [Field] = []
-            for child in children {
-                fields.append(try child.resolve(path: path + "." + child.name, options: options, notes: &notes))
-            }
-            return .struct(fields)
+            return .struct(try resolveChildren(of: node, path: path, options: options, notes: &notes))
         }
-        guard let element, element.nonNull > 0 else {
-            return .list(of: .string)
-        }
-        return .list(Field("element", try element.resolveType(path: path + "[]", options: options, notes: &notes)))
+        guard n.element >= 0, nodes[Int(n.element)].nonNull > 0 else { return .list(of: .string) }
+        return .list(Field("element", try resolveType(Int(n.element), path: path + "[]", options: options, notes: &notes)))
     }
 }

@@ -222,17 +222,18 @@ public enum SchemaText {
     }
 
     /// The `infer-schema` output: the schema with the Athena type and statistics per field.
-    public static func render(_ schema: ResolvedSchema, root: InferredField, records: Int) -> String {
+    public static func render(_ schema: ResolvedSchema, evidence: SchemaEvidence) -> String {
         var lines: [String] = []
-        for (field, evidence) in zip(schema.fields, root.children) {
+        let records = evidence.records
+        for (field, view) in zip(schema.fields, evidence.topLevelFields) {
             var pairs: [(String, String)] = [
                 ("name", JSONText.quote(field.name)), ("type", JSONText.quote(typeName(field.type))),
                 ("athena", JSONText.quote(athenaType(field.type))),
             ]
-            let nullFraction = records == 0 ? 0 : Double(records - evidence.nonNull) / Double(records)
+            let nullFraction = records == 0 ? 0 : Double(records - view.nonNull) / Double(records)
             pairs.append(("null_fraction", String(Double(Int(nullFraction * 10_000)) / 10_000)))
-            pairs.append(("examples", JSONText.array(evidence.distinct.prefix(3).map(JSONText.quote))))
-            if !evidence.distinctOverflow { pairs.append(("distinct", "\(evidence.distinct.count)")) }
+            pairs.append(("examples", JSONText.array(view.examples.map(JSONText.quote))))
+            if let distinct = view.distinctCount { pairs.append(("distinct", "\(distinct)")) }
             lines.append("    " + JSONText.object(pairs))
         }
         return "{\"records\": \(records), \"fields\": [\n" + lines.joined(separator: ",\n") + "\n], \"notes\": "

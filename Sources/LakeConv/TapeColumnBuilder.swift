@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import LakeJSON
 import LakeParquet
 
@@ -7,50 +10,68 @@ enum LeafConversion {
     case timestamp(TimestampParser.TimeUnitChoice)
 }
 
-/// The schema as a tree of fill instructions, one node per field (simdjson On-Demand style:
-/// the walk is directed by the expected type, not by a switch over every value's type).
-final class PlanNode {
+/// The schema as a flat tree of fill instructions (simdjson On-Demand style: the walk is directed
+/// by the expected type). Hot data (`nodes`) holds no references, so walking it costs no
+/// reference counting; names live in one byte arena and are matched with memcmp.
+struct ColumnPlan {
     enum Kind {
         case leaf(column: Int, conversion: LeafConversion)
-        case object(children: [PlanNode])
-        case list(element: PlanNode, repetitionLevel: Int16)
+        case object(childStart: Int, childCount: Int)
+        case list(element: Int, repetitionLevel: Int16)
     }
 
-    let name: [UInt8]
-    let path: String
-    var kind: Kind = .object(children: [])
-    /// Leaf columns under this node: `firstLeaf ..< endLeaf`.
-    var firstLeaf = 0
-    var endLeaf = 0
-    /// Objects: child lookup by key (predicted order first), and a scratch slot per child.
-    private var lookup: [[UInt8]: Int] = [:]
-    private var predicted = 0
-    var slots: [Int] = []
-
-    init(name: [UInt8], path: String) {
-        self.name = name
-        self.path = path
+    struct Node {
+        var kind: Kind
+        /// Leaf columns under this node: `firstLeaf ..< endLeaf`.
+        var firstLeaf: Int
+        var endLeaf: Int
+        var nameStart: Int
+        var nameLength: Int
     }
 
-    /// Builds the plan for `fields`, numbering leaves in schema order.
-    static func build(_ fields: [Field]) -> PlanNode {
+    var nodes: [Node] = []
+    /// Children of object nodes, flattened; `object(childStart:childCount:)` indexes it.
+    var children: [Int] = []
+    var nameArena: [UInt8] = []
+    /// Cold data: dotted paths for messages, and key → child position for out-of-order keys.
+    var paths: [String] = []
+    var lookups: [[[UInt8]: Int]] = []
+
+    init(_ fields: [Field]) {
         var leaf = 0
-        let root = PlanNode(name: [], path: "")
-        root.kind = .object(children: fields.map { make($0, path: $0.name, repetition: 0, leaf: &leaf) })
-        root.endLeaf = leaf
-        root.finishObject()
-        return root
+        _ = add(name: [], path: "", kind: .object(childStart: 0, childCount: 0), firstLeaf: 0)
+        let childNodes = fields.map { make($0, path: $0.name, repetition: 0, leaf: &leaf) }
+        finishObject(0, childNodes, endLeaf: leaf)
     }
 
-    private static func make(_ field: Field, path: String, repetition: Int16, leaf: inout Int) -> PlanNode {
-        let node = PlanNode(name: Array(field.name.utf8), path: path)
-        node.firstLeaf = leaf
+    private mutating func add(name: [UInt8], path: String, kind: Kind, firstLeaf: Int) -> Int {
+        nodes.append(Node(kind: kind, firstLeaf: firstLeaf, endLeaf: firstLeaf, nameStart: nameArena.count, nameLength: name.count))
+        nameArena.append(contentsOf: name)
+        paths.append(path)
+        lookups.append([:])
+        return nodes.count - 1
+    }
+
+    private mutating func finishObject(_ node: Int, _ childNodes: [Int], endLeaf: Int) {
+        nodes[node].kind = .object(childStart: children.count, childCount: childNodes.count)
+        nodes[node].endLeaf = endLeaf
+        for (position, child) in childNodes.enumerated() {
+            let n = nodes[child]
+            lookups[node][Array(nameArena[n.nameStart..<(n.nameStart + n.nameLength)])] = position
+        }
+        children.append(contentsOf: childNodes)
+    }
+
+    private mutating func make(_ field: Field, path: String, repetition: Int16, leaf: inout Int) -> Int {
+        let node = add(name: Array(field.name.utf8), path: path, kind: .object(childStart: 0, childCount: 0), firstLeaf: leaf)
         switch field.type {
-        case .struct(let children):
-            node.kind = .object(children: children.map { make($0, path: path + "." + $0.name, repetition: repetition, leaf: &leaf) })
-            node.finishObject()
+        case .struct(let fields):
+            let childNodes = fields.map { make($0, path: path + "." + $0.name, repetition: repetition, leaf: &leaf) }
+            finishObject(node, childNodes, endLeaf: leaf)
         case .list(let element):
-            node.kind = .list(element: make(element, path: path + "[]", repetition: repetition + 1, leaf: &leaf), repetitionLevel: repetition + 1)
+            let elementNode = make(element, path: path + "[]", repetition: repetition + 1, leaf: &leaf)
+            nodes[node].kind = .list(element: elementNode, repetitionLevel: repetition + 1)
+            nodes[node].endLeaf = leaf
         default:
             let conversion: LeafConversion = switch field.type {
             case .boolean: .boolean
@@ -61,48 +82,46 @@ final class PlanNode {
             case .timestamp(let unit, _): .timestamp(unit == .millis ? .millis : .micros)
             default: .string
             }
-            node.kind = .leaf(column: leaf, conversion: conversion)
+            nodes[node].kind = .leaf(column: leaf, conversion: conversion)
             leaf += 1
+            nodes[node].endLeaf = leaf
         }
-        node.endLeaf = leaf
         return node
     }
-
-    private func finishObject() {
-        guard case .object(let children) = kind else { return }
-        for (i, child) in children.enumerated() { lookup[child.name] = i }
-        slots = Array(repeating: -1, count: children.count)
-    }
-
-    /// Index of the child named by `key`, or nil.
-    @inline(__always)
-    func childIndex(_ key: UnsafeRawBufferPointer, children: [PlanNode]) -> Int? {
-        if predicted < children.count, children[predicted].name.elementsEqual(key) {
-            predicted += 1
-            return predicted - 1
-        }
-        guard let index = lookup[Array(key)] else { return nil }
-        predicted = index + 1
-        return index
-    }
-
-    func resetPrediction() { predicted = 0 }
 }
 
-/// Turns parsed records into column buffers, directed by the plan; a record that does not fit
-/// (only possible with a sampled schema) is rolled back and reported, never half-written.
+/// Turns parsed records into column buffers, directed by the plan.
+///
+/// With `rollback` (a schema that was given or sampled, so a record may not fit), each record is
+/// appended with a rollback point and a misfit is undone and reported, never half-written. With a
+/// schema inferred from every record a misfit cannot happen; one would be an internal error.
 struct TapeColumnBuilder {
     let schema: Schema
-    let plan: PlanNode
+    let plan: ColumnPlan
+    let rollback: Bool
     var batch: ColumnBatch
     /// Duplicate keys seen (the last value won).
     var duplicateKeys = 0
+    /// Per object node: the tape index of each child's value (-1: absent), and the key predicted next.
+    private var slots: [Int]
+    private var slotStart: [Int]
+    private var predicted: [Int]
     private var marks: [ColumnBuffer.Mark] = []
 
-    init(schema: Schema) {
+    init(schema: Schema, rollback: Bool) {
         self.schema = schema
-        plan = PlanNode.build(schema.fields)
+        self.rollback = rollback
+        plan = ColumnPlan(schema.fields)
         batch = ColumnBatch(schema: schema)
+        var starts: [Int] = []
+        var total = 0
+        for node in plan.nodes {
+            starts.append(total)
+            if case .object(_, let count) = node.kind { total += count }
+        }
+        slotStart = starts
+        slots = Array(repeating: -1, count: total)
+        predicted = Array(repeating: 0, count: plan.nodes.count)
     }
 
     /// A record that does not fit the schema.
@@ -112,53 +131,79 @@ struct TapeColumnBuilder {
 
     /// Appends one record (the tape of a top-level object).
     mutating func append(_ tape: JSONTape, source: UnsafeRawBufferPointer) throws(Mismatch) {
+        guard rollback else {
+            try appendObject(0, tape, 0, source, r: 0, d: 0)
+            return
+        }
         marks.removeAll(keepingCapacity: true)
-        for column in batch.columns { marks.append(column.mark) }
+        for i in batch.columns.indices { marks.append(batch.columns[i].mark) }
         let duplicatesBefore = duplicateKeys
         do {
-            try appendObject(plan, tape, 0, source, r: 0, d: 0)
+            try appendObject(0, tape, 0, source, r: 0, d: 0)
         } catch {
             for i in batch.columns.indices { batch.columns[i].truncate(to: marks[i]) }
+            for i in slots.indices { slots[i] = -1 }
             duplicateKeys = duplicatesBefore
             throw error
         }
     }
 
-    /// Fills the children of an object node from the object at `index` (levels below `d`).
+    @inline(__always)
+    private func nameMatches(_ node: Int, _ key: UnsafeRawBufferPointer) -> Bool {
+        let n = plan.nodes[node]
+        guard n.nameLength == key.count else { return false }
+        return plan.nameArena.withUnsafeBytes { bytesEqual(UnsafeRawBufferPointer(rebasing: $0[n.nameStart..<(n.nameStart + n.nameLength)]), key) }
+    }
+
+    /// Fills the children of object node `node` from the object at `index` (levels below `d`).
     private mutating func appendObject(
-        _ node: PlanNode, _ tape: JSONTape, _ index: Int, _ source: UnsafeRawBufferPointer, r: Int16, d: Int16
+        _ node: Int, _ tape: JSONTape, _ index: Int, _ source: UnsafeRawBufferPointer, r: Int16, d: Int16
     ) throws(Mismatch) {
-        guard case .object(let children) = node.kind else { return }
+        guard case .object(let childStart, let childCount) = plan.nodes[node].kind else { return }
         let end = Int(tape.tokens[index].payload)
-        node.resetPrediction()
+        let base = slotStart[node]
+        var guess = 0
         var i = index + 1
         while i < end {
-            let found = tape.withText(of: i, source: source) { node.childIndex($0, children: children) }
-            guard let child = found else {
-                let key = tape.withText(of: i, source: source) { String(decoding: $0, as: UTF8.self) }
-                throw Mismatch(reason: "key '\(node.path.isEmpty ? key : node.path + "." + key)' is not in the schema")
+            var position = -1
+            let matched = tape.withText(of: i, source: source) { key -> Bool in
+                if guess < childCount && nameMatches(plan.children[childStart + guess], key) {
+                    position = guess
+                    return true
+                }
+                if let found = plan.lookups[node][Array(key)] {
+                    position = found
+                    return true
+                }
+                return false
             }
-            if node.slots[child] >= 0 { duplicateKeys += 1 }
-            node.slots[child] = i + 1
+            guard matched else {
+                let key = tape.withText(of: i, source: source) { String(decoding: $0, as: UTF8.self) }
+                let path = plan.paths[node]
+                throw Mismatch(reason: "key '\(path.isEmpty ? key : path + "." + key)' is not in the schema")
+            }
+            guess = position + 1
+            if slots[base + position] >= 0 { duplicateKeys += 1 }
+            slots[base + position] = i + 1
             i = tape.next(after: i + 1)
         }
-        for (c, child) in children.enumerated() {
-            let slot = node.slots[c]
-            node.slots[c] = -1
-            try appendField(child, tape, slot, source, r: r, d: d)
+        for position in 0..<childCount {
+            let slot = slots[base + position]
+            slots[base + position] = -1
+            try appendField(plan.children[childStart + position], tape, slot, source, r: r, d: d)
         }
     }
 
     /// Fills an optional field from the value at `index` (-1: missing).
     private mutating func appendField(
-        _ node: PlanNode, _ tape: JSONTape, _ index: Int, _ source: UnsafeRawBufferPointer, r: Int16, d: Int16
+        _ node: Int, _ tape: JSONTape, _ index: Int, _ source: UnsafeRawBufferPointer, r: Int16, d: Int16
     ) throws(Mismatch) {
         if index < 0 || tape.tokens[index].kind == .null {
             appendNulls(node, r: r, d: d)
             return
         }
         let token = tape.tokens[index]
-        switch node.kind {
+        switch plan.nodes[node].kind {
         case .object:
             guard token.kind == .objectStart else { throw mismatch(node, "an object", token.kind) }
             try appendObject(node, tape, index, source, r: r, d: d + 1)
@@ -177,22 +222,23 @@ struct TapeColumnBuilder {
                 i = tape.next(after: i)
             }
         case .leaf(let column, let conversion):
-            try appendLeaf(node, column, conversion, tape, index, source)
+            try appendLeaf(node, column, conversion, token, tape, index, source)
             batch.columns[column].appendLevels(repetition: r, definition: d + 1)
         }
     }
 
-    private mutating func appendNulls(_ node: PlanNode, r: Int16, d: Int16) {
-        for column in node.firstLeaf..<node.endLeaf {
+    private mutating func appendNulls(_ node: Int, r: Int16, d: Int16) {
+        let n = plan.nodes[node]
+        for column in n.firstLeaf..<n.endLeaf {
             batch.columns[column].appendLevels(repetition: r, definition: d)
         }
     }
 
+    @inline(__always)
     private mutating func appendLeaf(
-        _ node: PlanNode, _ column: Int, _ conversion: LeafConversion, _ tape: JSONTape, _ index: Int,
+        _ node: Int, _ column: Int, _ conversion: LeafConversion, _ token: JSONTape.Token, _ tape: JSONTape, _ index: Int,
         _ source: UnsafeRawBufferPointer
     ) throws(Mismatch) {
-        let token = tape.tokens[index]
         switch conversion {
         case .boolean:
             guard token.kind == .true || token.kind == .false else { throw mismatch(node, "a boolean", token.kind) }
@@ -225,8 +271,8 @@ struct TapeColumnBuilder {
         }
     }
 
-    private func mismatch(_ node: PlanNode, _ expected: String, _ got: JSONTape.Kind) -> Mismatch {
-        Mismatch(reason: "'\(node.path)' is \(got) where the schema expects \(expected)")
+    private func mismatch(_ node: Int, _ expected: String, _ got: JSONTape.Kind) -> Mismatch {
+        Mismatch(reason: "'\(plan.paths[node])' is \(got) where the schema expects \(expected)")
     }
 
     /// Takes the filled batch and starts a new one.
@@ -235,6 +281,9 @@ struct TapeColumnBuilder {
         return batch
     }
 
-    var bufferedRows: Int { batch.columns.first?.rowCount ?? 0 }
-    var bufferedBytes: Int { batch.columns.reduce(0) { $0 + $1.estimatedByteSize } }
+    var bufferedBytes: Int {
+        var total = 0
+        for i in batch.columns.indices { total += batch.columns[i].estimatedByteSize }
+        return total
+    }
 }

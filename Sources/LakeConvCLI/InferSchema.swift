@@ -28,8 +28,8 @@ struct InferSchema: ParsableCommand {
         options.inference.timestampUnit = timestampUnit == "us" ? .micros : .millis
         let converter = Converter(options)
         let paths = try InputExpansion.expand(inputs)
-        let (root, records) = try converter.inferSchema(paths: paths)
-        let resolved = try root.resolveRoot(options.inference)
-        print(SchemaText.render(resolved, root: root, records: records), terminator: "")
+        let evidence = try converter.inferSchema(paths: paths)
+        let resolved = try evidence.resolve(options.inference)
+        print(SchemaText.render(resolved, evidence: evidence), terminator: "")
     }
 }

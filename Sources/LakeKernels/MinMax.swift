@@ -1,7 +1,8 @@
 // Min/max scans for column statistics.
 //
-// Integers: the fast kernel reduces 8 lanes at a time with `SIMD8` pointwise min/max and folds the
-// lanes at the end. Floating point follows the Parquet statistics rules: NaN is never a min or a
+// Integers: the fast kernel keeps four independent min/max accumulators (breaking the
+// dependency chain so the loop runs at load throughput, and letting the optimiser vectorise
+// where the target has packed min/max) and folds them at the end. Floating point follows the Parquet statistics rules: NaN is never a min or a
 // max, and a scan of only NaNs has no min/max (returns nil). Signed zero is resolved by the caller
 // (min -0.0, max +0.0) as the spec asks.
 
@@ -9,34 +10,25 @@
 package enum MinMax {
     /// Min and max of `values` (nil when empty), comparing as signed (`T` signed) or unsigned.
     @inlinable
-    package static func minMax<T: FixedWidthInteger & SIMDScalar>(
-        _ values: UnsafeBufferPointer<T>
-    ) -> (min: T, max: T)? {
+    package static func minMax<T: FixedWidthInteger>(_ values: UnsafeBufferPointer<T>) -> (min: T, max: T)? {
         guard let base = values.baseAddress, values.count > 0 else { return nil }
         let count = values.count
+        var lo0 = base[0], lo1 = base[0], lo2 = base[0], lo3 = base[0]
+        var hi0 = base[0], hi1 = base[0], hi2 = base[0], hi3 = base[0]
         var i = 0
-        var lo = T.max
-        var hi = T.min
-        if count >= 8 {
-            let raw = UnsafeRawPointer(base)
-            var vlo = SIMD8<T>(repeating: T.max)
-            var vhi = SIMD8<T>(repeating: T.min)
-            while i &+ 8 <= count {
-                let lanes = raw.loadUnaligned(fromByteOffset: i &* MemoryLayout<T>.stride, as: SIMD8<T>.self)
-                vlo = pointwiseMin(vlo, lanes)
-                vhi = pointwiseMax(vhi, lanes)
-                i &+= 8
-            }
-            lo = vlo.min()
-            hi = vhi.max()
+        while i &+ 4 <= count {
+            let a = base[i], b = base[i &+ 1], c = base[i &+ 2], d = base[i &+ 3]
+            lo0 = Swift.min(lo0, a); hi0 = Swift.max(hi0, a)
+            lo1 = Swift.min(lo1, b); hi1 = Swift.max(hi1, b)
+            lo2 = Swift.min(lo2, c); hi2 = Swift.max(hi2, c)
+            lo3 = Swift.min(lo3, d); hi3 = Swift.max(hi3, d)
+            i &+= 4
         }
         while i < count {
-            let v = base[i]
-            if v < lo { lo = v }
-            if v > hi { hi = v }
+            lo0 = Swift.min(lo0, base[i]); hi0 = Swift.max(hi0, base[i])
             i &+= 1
         }
-        return (lo, hi)
+        return (Swift.min(Swift.min(lo0, lo1), Swift.min(lo2, lo3)), Swift.max(Swift.max(hi0, hi1), Swift.max(hi2, hi3)))
     }
 
     /// Min and max ignoring NaN; nil when there is no non-NaN value.

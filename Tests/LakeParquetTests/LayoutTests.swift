@@ -1,0 +1,88 @@
+import LakeCompression
+@testable import LakeParquet
+import Testing
+
+/// What the writer decides (row groups, pages, encodings) pinned against its footer.
+@Suite struct LayoutTests {
+    func write(_ fields: [Field], rows: [[Value]], _ configure: (inout WriterOptions) -> Void) throws -> (FileMetaData, [UInt8]) {
+        var options = WriterOptions()
+        configure(&options)
+        let writer = try ParquetFileWriter(schema: Schema(fields), sink: InMemoryByteSink(), options: options)
+        for row in rows { try writer.write(row: row) }
+        let metadata = try writer.close()
+        return (metadata, writer.sink.bytes)
+    }
+
+    @Test("row groups cut by size, pages cut by size, per-column encoding policy")
+    func layout() throws {
+        let fields = [
+            Field("seq", .int64, nullable: false), Field("category", .string), Field("unique", .string), Field("flag", .boolean),
+        ]
+        let rows: [[Value]] = (0..<20_000).map { r in
+            [.int(Int64(r)), .string(["a", "b", "c"][r % 3]), .string("u\(r * 7919)"), .bool(r % 2 == 0)]
+        }
+        let (meta, bytes) = try write(fields, rows: rows) {
+            $0.rowGroupSize = 200_000
+            $0.dataPageSize = 2048
+            $0.dictionaryPageSizeLimit = 4096
+        }
+        #expect(Array(bytes.prefix(4)) == Array("PAR1".utf8) && Array(bytes.suffix(4)) == Array("PAR1".utf8))
+        #expect(meta.rowGroups.count > 1)
+        #expect(meta.rowGroups.reduce(0) { $0 + $1.numRows } == 20_000)
+        #expect(meta.numRows == 20_000)
+        let first = meta.rowGroups[0].columns.map(\.metaData)
+        // seq: increasing by 1 → delta (width 0 miniblocks) beats PLAIN and a 2,000-entry dictionary.
+        #expect(first[0].encodings.contains(.deltaBinaryPacked))
+        // category: three values → dictionary.
+        #expect(first[1].encodings.contains(.rleDictionary) && first[1].dictionaryPageOffset != nil)
+        // unique: dictionary passes its byte limit → PLAIN, no dictionary page.
+        #expect(first[2].encodings.contains(.plain) && !first[2].encodings.contains(.rleDictionary) && first[2].dictionaryPageOffset == nil)
+        // flag: PLAIN.
+        #expect(first[3].encodings.contains(.plain))
+        // unique column: many pages at a 2 KiB target.
+        let pages = first[2].encodingStats.first { $0.pageType == .dataPage }?.count ?? 0
+        #expect(pages > 5)
+        // Offsets: the chunks tile the row group, starting after the magic.
+        #expect(first[0].dataPageOffset == 4)
+        for (a, b) in zip(first, first.dropFirst()) {
+            #expect((a.dictionaryPageOffset ?? a.dataPageOffset) + a.totalCompressedSize == (b.dictionaryPageOffset ?? b.dataPageOffset))
+        }
+        #expect(meta.createdBy.hasPrefix("lakeconv version "))
+        #expect(meta.columnOrders.count == 4)
+    }
+
+    @Test("bad rows are refused before any column changes")
+    func badRowsRefused() throws {
+        let schema = try Schema([Field("a", .int8, nullable: false), Field("b", .string)])
+        let writer = try ParquetFileWriter(schema: schema, sink: InMemoryByteSink())
+        #expect(throws: ParquetError.self) { try writer.write(row: [.int(300), .string("x")]) }
+        #expect(throws: ParquetError.self) { try writer.write(row: [.null, .string("x")]) }
+        #expect(throws: ParquetError.self) { try writer.write(row: [.int(1)]) }
+        try writer.write(row: [.int(1), .string("ok")])
+        #expect(writer.rowCount == 1)
+        let meta = try writer.close()
+        #expect(meta.numRows == 1)
+    }
+
+    @Test("schema errors are clear")
+    func schemaErrors() {
+        #expect(throws: ParquetError.self) { try Schema([]) }
+        #expect(throws: ParquetError.self) { try Schema([Field("a", .int64), Field("a", .string)]) }
+        #expect(throws: ParquetError.self) { try Schema([Field("d", .decimal(precision: 40, scale: 2))]) }
+        #expect(throws: ParquetError.self) { try Schema([Field("s", .struct([]))]) }
+    }
+
+    @Test("levels for nested data follow Dremel")
+    func levels() throws {
+        // tags: optional list<optional string>; max def 3 (list, repeated group, element), max rep 1.
+        let schema = try Schema([Field("tags", .list(of: .string))])
+        var columns = schema.columns.map(ColumnBuffer.init)
+        let rows: [Value] = [.null, .list([]), .list([.null]), .list([.string("a"), .string("b")])]
+        for row in rows { try RowShredder.append([row], fields: schema.fields, to: &columns) }
+        #expect(schema.columns[0].maxDefinitionLevel == 3 && schema.columns[0].maxRepetitionLevel == 1)
+        #expect(columns[0].definitionLevels == [0, 1, 2, 3, 3])
+        #expect(columns[0].repetitionLevels == [0, 0, 0, 0, 1])
+        #expect(columns[0].byteArrays.count == 2)
+        #expect(columns[0].rowCount == 4)
+    }
+}
