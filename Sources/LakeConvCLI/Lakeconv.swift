@@ -47,6 +47,13 @@ struct ByteCount: ExpressibleByArgument {
         guard let n = Int(text), n > 0 else { return nil }
         value = n
     }
+
+    var defaultValueDescription: String {
+        for (suffix, scale) in [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)] where value % scale == 0 {
+            return "\(value / scale)\(suffix)"
+        }
+        return "\(value)"
+    }
 }
 
 /// Writes to standard error without Foundation.
