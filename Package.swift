@@ -38,6 +38,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
 
+        .target(name: "CLakeSystem"),
         .target(name: "LakeKernels", swiftSettings: strictSettings),
         .target(name: "LakeParquet", dependencies: ["LakeKernels"], swiftSettings: strictSettings),
         .target(name: "LakeJSON", dependencies: ["LakeKernels"], swiftSettings: strictSettings),
@@ -48,7 +49,7 @@ let package = Package(
         ),
         .target(
             name: "LakeConv",
-            dependencies: ["LakeParquet", "LakeCompression", "LakeJSON", "CZlib"],
+            dependencies: ["LakeParquet", "LakeCompression", "LakeJSON", "CZlib", "CLakeSystem"],
             swiftSettings: strictSettings
         ),
         .executableTarget(

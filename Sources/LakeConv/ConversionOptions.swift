@@ -1,14 +1,6 @@
 import LakeJSON
 import LakeParquet
 
-/// What `--mode` does when the output already exists.
-public enum WriteMode: String, Sendable, CaseIterable {
-    /// Refuse a non-empty target (the default).
-    case error
-    /// Replace the target.
-    case overwrite
-}
-
 /// A bound on bad records: a count, or a fraction of the lines read.
 public enum BadRecordLimit: Sendable, Hashable {
     case unlimited
@@ -41,7 +33,22 @@ public struct ConversionOptions: Sendable {
     /// A path ending in `.parquet` is one file; any other path is a dataset folder.
     public var output: String
     public var writer = WriterOptions()
-    public var mode: WriteMode = .error
+    /// `error`/`overwrite` for a single file; all four modes for a dataset folder.
+    public var mode: DatasetMode = .error
+    /// Dataset folders: partition levels, outermost first.
+    public var partitionBy: [PartitionSpec] = []
+    public var dateLayout: DateLayout = .nested
+    public var partitionTimeZone = PartitionTimeZone.utc
+    /// Records without a usable partition timestamp go to `__HIVE_DEFAULT_PARTITION__` instead of being rejected.
+    public var defaultPartitionForBadDates = false
+    /// Keep category partition columns inside the files too (by default they are only in the paths).
+    public var keepPartitionColumns = false
+    /// Files open at once in a partitioned write; the least recently used is finished past this.
+    public var maxOpenFiles = 100
+    /// Fail past this many partitions (nil: no limit; a warning is reported past 10,000).
+    public var maxPartitions: Int?
+    /// Memory budget for buffered rows in a dataset write.
+    public var memoryLimit = 1 << 30
     /// Where rejected lines go; default: beside the output.
     public var badRecordsPath: String?
     public var maxBadRecords: BadRecordLimit = .unlimited
@@ -75,7 +82,8 @@ public struct ConversionOptions: Sendable {
     var resolvedBadRecordsPath: String {
         if let badRecordsPath { return badRecordsPath }
         if isSingleFile { return String(output.dropLast(".parquet".count)) + ".bad_records.ndjson" }
-        return (output.hasSuffix("/") ? output : output + "/") + "_bad_records.ndjson"
+        // Beside the folder, not in it: a failed run must not leave the folder non-empty.
+        return (output.hasSuffix("/") ? String(output.dropLast()) : output) + ".bad_records.ndjson"
     }
 }
 

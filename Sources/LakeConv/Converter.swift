@@ -76,15 +76,23 @@ public struct Converter {
     public func run() throws(ConversionError) -> ConversionReport {
         let started = Self.now()
         var report = ConversionReport()
+        if options.isSingleFile {
+            guard options.partitionBy.isEmpty else {
+                throw ConversionError(.usage, "--partition-by needs a dataset folder as --output (a path not ending in .parquet)")
+            }
+            guard options.mode == .error || options.mode == .overwrite else {
+                throw ConversionError(.usage, "--mode \(options.mode.rawValue) needs a dataset folder as --output")
+            }
+        }
         var paths = try InputExpansion.expand(options.inputs)
         var spool: String?
         defer { if let spool { unlink(spool) } }
+        let displayNames = paths
         if let index = paths.firstIndex(of: "-") {
             let spooled = try Self.spoolStandardInput()
             spool = spooled
             paths[index] = spooled
         }
-        let displayNames = zip(options.inputs.contains("-") ? paths.map { $0 == spool ? "-" : $0 } : paths, paths).map { $0.0 }
 
         let fields: [Field]
         if let explicit = options.schema {
@@ -94,20 +102,57 @@ public struct Converter {
             fields = resolved.fields
             report.schemaNotes = resolved.notes
         }
-        let schema: Schema
-        do { schema = try Schema(fields) } catch {
-            throw ConversionError(.schema, error.description, columnPath: error.columnPath)
-        }
         report.schema = fields
 
+        // Category partition columns live in the directory names, not in the files (unless kept).
+        let pathOnly = options.keepPartitionColumns ? [] : options.partitionBy.compactMap { spec -> String? in
+            if case .category(let column) = spec { return column }
+            return nil
+        }
+        let fileFields = fields.filter { !pathOnly.contains($0.name) }
+        guard !fileFields.isEmpty else {
+            throw ConversionError(.usage, "every column is a partition column; add --keep-partition-columns to store them in the files")
+        }
+        let schema: Schema
+        do { schema = try Schema(fileFields) } catch {
+            throw ConversionError(.schema, error.description, columnPath: error.columnPath)
+        }
+
+        var keyer: PartitionKeyer?
+        if !options.partitionBy.isEmpty {
+            keyer = try PartitionKeyer(
+                specs: options.partitionBy, fields: fields, layout: options.dateLayout, timeZone: options.partitionTimeZone,
+                defaultPartitionForBadDates: options.defaultPartitionForBadDates)
+        }
+        let flatPartition = [PartitionKeyer.Partition(path: "", values: [])]
+        let singleFile: OutputWriter? = options.isSingleFile ? try OutputWriter(options: options, schema: schema) : nil
+        let dataset: DatasetWriter? = options.isSingleFile ? nil : try DatasetWriter(
+            options: DatasetWriter.Options(
+                root: options.output, mode: options.mode, writer: options.writer, targetFileSize: options.targetFileSize,
+                maxOpenFiles: options.maxOpenFiles, threads: options.threads),
+            schema: schema)
+        // Rows buffered before a hand-over: a row group for a file; within the memory budget for a
+        // dataset (about six chunk-sized buffers can be alive: parsing, encoding, gathering).
+        let chunkBytes = options.isSingleFile ? options.writer.rowGroupSize : min(options.writer.rowGroupSize, options.memoryLimit / 6)
+
         let badRecords = BadRecordWriter(path: options.resolvedBadRecordsPath)
-        let output = try OutputWriter(options: options, schema: schema)
-        // With a schema inferred from every record no record can fail to fit; otherwise each
-        // record is appended with a rollback point.
-        var builder = TapeColumnBuilder(schema: schema, rollback: options.schema != nil || options.sampleRecords != nil)
+        var builder = TapeColumnBuilder(schema: schema, rollback: options.schema != nil || options.sampleRecords != nil, ignoring: pathOnly)
         var parser = JSONParser(limits: options.limits)
+        var partitionOfRow: [Int32] = []
         var totalRows = 0
         var totalBytes = 0
+        var warnedPartitions = false
+
+        func handOver() throws(ConversionError) {
+            let batch = builder.takeBatch()
+            if let singleFile {
+                try singleFile.write(batch)
+            } else if let dataset {
+                try dataset.write(batch, partitionOfRow: partitionOfRow, partitions: keyer?.partitions ?? flatPartition)
+                partitionOfRow.removeAll(keepingCapacity: true)
+            }
+        }
+
         do throws(ConversionError) {
             for (path, name) in zip(paths, displayNames) {
                 var input = InputReport(path: name)
@@ -116,13 +161,20 @@ public struct Converter {
                     input.linesRead += 1
                     var outcome = Self.classify(line, parser: &parser, maxRecordBytes: options.maxRecordBytes)
                     if case .object = outcome {
-                        do {
-                            try builder.append(parser.tape, source: line.bytes)
-                        } catch {
-                            guard builder.rollback else {
-                                throw ConversionError(.schema, "internal error: a record does not fit the schema inferred from it: \(error.reason)", file: name, line: line.number)
+                        var partition: Int32 = 0
+                        if keyer != nil {
+                            do { partition = try keyer!.partition(of: parser.tape, source: line.bytes) } catch { outcome = .bad(error.reason) }
+                        }
+                        if case .object = outcome {
+                            do {
+                                try builder.append(parser.tape, source: line.bytes)
+                                if dataset != nil { partitionOfRow.append(partition) }
+                            } catch {
+                                guard builder.rollback else {
+                                    throw ConversionError(.schema, "internal error: a record does not fit the schema inferred from it: \(error.reason)", file: name, line: line.number)
+                                }
+                                outcome = .bad(error.reason)
                             }
-                            outcome = .bad(error.reason)
                         }
                     }
                     switch outcome {
@@ -142,30 +194,50 @@ public struct Converter {
                         input.rowsWritten += 1
                         totalRows += 1
                         if totalRows & 1023 == 0 {
-                            if builder.bufferedBytes >= options.writer.rowGroupSize { try output.write(builder.takeBatch()) }
+                            if builder.bufferedBytes >= chunkBytes { try handOver() }
                             if totalRows & 0xFFFF == 0 { options.progress?(totalRows, totalBytes + reader.source.bytesConsumed) }
                         }
+                    }
+                }
+                if let keyer {
+                    if let limit = options.maxPartitions, keyer.partitions.count > limit {
+                        throw ConversionError(.output, "\(keyer.partitions.count) partitions is more than --max-partitions \(limit); nothing was published")
+                    }
+                    if keyer.partitions.count > 10_000 && !warnedPartitions {
+                        warnedPartitions = true
+                        report.schemaNotes.append("partitioning: \(keyer.partitions.count) partitions so far (more than 10,000: consider a coarser partitioning)")
                     }
                 }
                 input.bytesRead = reader.source.bytesConsumed
                 totalBytes += input.bytesRead
                 report.inputs.append(input)
             }
-            try output.write(builder.takeBatch())
+            try handOver()
             report.duplicateKeys = builder.duplicateKeys
             if options.maxBadRecords.exceeded(bad: report.badRecords, lines: report.linesRead) {
                 throw ConversionError(
                     .tooManyBadRecords,
                     "\(report.badRecords) bad records of \(report.linesRead) lines is more than \(badLimitText); nothing was published (see \(badRecords.path))")
             }
-            report.outputFiles = try output.finish()
+            if badRecords.count > 0 { report.badRecordsPath = badRecords.path }
+            if let singleFile {
+                report.outputFiles = try singleFile.finish()
+            } else if let dataset {
+                let snapshot = report
+                let written = try dataset.commit { files in
+                    Manifest.render(
+                        runID: dataset.runID, mode: options.mode, specs: options.partitionBy, layout: options.dateLayout,
+                        schema: schema, report: snapshot, files: files)
+                }
+                report.outputFiles = written.map { OutputFileReport(path: dataset.root + "/" + $0.relativePath, rows: $0.rows, bytes: $0.bytes) }
+            }
         } catch {
-            output.abandon()
+            singleFile?.abandon()
+            dataset?.abandon()
             try? badRecords.finish()
             throw error
         }
         try badRecords.finish()
-        if badRecords.count > 0 { report.badRecordsPath = badRecords.path }
         report.seconds = Self.now() - started
         return report
     }

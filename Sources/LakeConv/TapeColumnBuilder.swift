@@ -18,6 +18,8 @@ struct ColumnPlan {
         case leaf(column: Int, conversion: LeafConversion)
         case object(childStart: Int, childCount: Int)
         case list(element: Int, repetitionLevel: Int16)
+        /// A top-level key that is known but not stored (a partition column kept only in the path).
+        case ignored
     }
 
     struct Node {
@@ -37,10 +39,13 @@ struct ColumnPlan {
     var paths: [String] = []
     var lookups: [[[UInt8]: Int]] = []
 
-    init(_ fields: [Field]) {
+    init(_ fields: [Field], ignoring ignored: [String] = []) {
         var leaf = 0
         _ = add(name: [], path: "", kind: .object(childStart: 0, childCount: 0), firstLeaf: 0)
-        let childNodes = fields.map { make($0, path: $0.name, repetition: 0, leaf: &leaf) }
+        var childNodes = fields.map { make($0, path: $0.name, repetition: 0, leaf: &leaf) }
+        for name in ignored {
+            childNodes.append(add(name: Array(name.utf8), path: name, kind: .ignored, firstLeaf: leaf))
+        }
         finishObject(0, childNodes, endLeaf: leaf)
     }
 
@@ -108,10 +113,10 @@ struct TapeColumnBuilder {
     private var predicted: [Int]
     private var marks: [ColumnBuffer.Mark] = []
 
-    init(schema: Schema, rollback: Bool) {
+    init(schema: Schema, rollback: Bool, ignoring ignored: [String] = []) {
         self.schema = schema
         self.rollback = rollback
-        plan = ColumnPlan(schema.fields)
+        plan = ColumnPlan(schema.fields, ignoring: ignored)
         batch = ColumnBatch(schema: schema)
         var starts: [Int] = []
         var total = 0
@@ -204,6 +209,8 @@ struct TapeColumnBuilder {
         }
         let token = tape.tokens[index]
         switch plan.nodes[node].kind {
+        case .ignored:
+            return
         case .object:
             guard token.kind == .objectStart else { throw mismatch(node, "an object", token.kind) }
             try appendObject(node, tape, index, source, r: r, d: d + 1)

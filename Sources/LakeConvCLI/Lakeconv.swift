@@ -20,7 +20,7 @@ struct Lakeconv: ParsableCommand {
             try command.run()
         } catch let error as ConversionError {
             FileHandleLike.standardError.write("lakeconv: error: \(error)\n")
-            Glibc.exit(1)
+            Glibc.exit(error.code == .usage ? 2 : 1)
         } catch {
             let code = exitCode(for: error)
             if code == .success {

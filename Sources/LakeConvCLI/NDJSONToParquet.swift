@@ -67,8 +67,32 @@ struct NDJSONToParquet: ParsableCommand {
     @Option(help: "Threads: 1 runs everything on one thread; 2 or more overlap parsing with encoding. Default: all cores.")
     var threads: Int?
 
-    @Option(help: "error (default): refuse an existing output. overwrite: replace it.")
+    @Option(help: "error (default): refuse a non-empty output. overwrite: replace it. Dataset folders also: append (add files), overwrite-partitions (replace only the partitions written).")
     var mode: String = "error"
+
+    @Option(name: .customLong("partition-by"), help: ArgumentHelp("Partition a dataset folder, repeatable, outermost first: COLUMN (COLUMN=value/), date:COLUMN:year|month|day|hour (year=2021/month=03/…), hash:COLUMN:N (bucket=00/…, Spark's Murmur3 seed 42, pmod N).", valueName: "spec"))
+    var partitionBy: [String] = []
+
+    @Option(name: .customLong("date-layout"), help: "Date partition directories: nested (year=/month=/day=/hour=) or a single key name, e.g. dt (dt=2021-03-21).")
+    var dateLayout: String = "nested"
+
+    @Option(help: "Time zone of date partitions: UTC or a fixed offset such as +05:30.")
+    var timezone: String = "UTC"
+
+    @Flag(name: .customLong("date-default-partition"), help: "Records whose partition timestamp is missing or unparsable go to __HIVE_DEFAULT_PARTITION__ instead of the bad records.")
+    var dateDefaultPartition = false
+
+    @Flag(name: .customLong("keep-partition-columns"), help: "Also store category partition columns inside the files (Athena and Glue expect them only in the paths).")
+    var keepPartitionColumns = false
+
+    @Option(name: .customLong("max-open-files"), help: "Files open at once in a partitioned write; the least recently used is finished past this.")
+    var maxOpenFiles: Int = 100
+
+    @Option(name: .customLong("max-partitions"), help: "Fail, publishing nothing, past this many partitions.")
+    var maxPartitions: Int?
+
+    @Option(name: .customLong("memory-limit"), help: "Memory budget for rows buffered in a dataset write.")
+    var memoryLimit: ByteCount = ByteCount(argument: "1GiB")!
 
     @Flag(help: "Print a machine-readable summary on standard output.")
     var json = false
@@ -82,9 +106,10 @@ struct NDJSONToParquet: ParsableCommand {
         }
         guard ["ms", "us"].contains(timestampUnit) else { throw ValidationError("--timestamp-unit must be ms or us") }
         guard [1, 2].contains(dataPageVersion) else { throw ValidationError("--data-page-version must be 1 or 2") }
-        guard WriteMode(rawValue: mode) != nil else {
-            throw ValidationError("--mode must be error or overwrite (append and overwrite-partitions come with partitioned output)")
+        guard DatasetMode(rawValue: mode) != nil else {
+            throw ValidationError("--mode must be error, append, overwrite or overwrite-partitions")
         }
+        guard maxOpenFiles > 0 else { throw ValidationError("--max-open-files must be positive") }
         if let maxBadRecords, BadRecordLimit(parsing: maxBadRecords) == nil {
             throw ValidationError("--max-bad-records takes a count (100) or a percentage (0.1%)")
         }
@@ -114,7 +139,15 @@ struct NDJSONToParquet: ParsableCommand {
         options.limits.maxNumberLength = maxNumberLength
         options.maxRecordBytes = maxRecordSize.value
         options.threads = threads ?? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
-        options.mode = WriteMode(rawValue: mode)!
+        options.mode = DatasetMode(rawValue: mode)!
+        options.partitionBy = try partitionBy.map { spec throws(ConversionError) in try PartitionSpec(parsing: spec) }
+        options.dateLayout = dateLayout == "nested" ? .nested : .single(key: dateLayout)
+        options.partitionTimeZone = try PartitionTimeZone(parsing: timezone)
+        options.defaultPartitionForBadDates = dateDefaultPartition
+        options.keepPartitionColumns = keepPartitionColumns
+        options.maxOpenFiles = maxOpenFiles
+        options.maxPartitions = maxPartitions
+        options.memoryLimit = memoryLimit.value
         let progress = quiet ? nil : Progress.ifTerminal(totalBytes: Progress.inputSize(inputs))
         if let progress {
             options.progress = { @Sendable (rows: Int, bytes: Int) in progress.update(rows: rows, bytes: bytes) }

@@ -319,10 +319,10 @@ def reason_ok(category: str, reason: str, raw_text: str, lenient: bool = False) 
         return False
     if lenient:
         return reason.startswith(ALL_PREFIXES)
+    if reason.startswith(LIMIT_PREFIXES):
+        return True  # a limit (length, depth) may hit any bad line first
     if category == "not_object":
         return reason.startswith(REASON_NOT_OBJECT)
-    if reason.startswith(LIMIT_PREFIXES):
-        return True  # a limit may hit any bad line first
     if category == "range":
         # a lone surrogate escape earlier in the line may be reported first
         return reason.startswith(REASON_RANGE) or (

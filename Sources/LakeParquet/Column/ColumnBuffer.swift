@@ -163,6 +163,57 @@ public struct ColumnBuffer: Sendable {
         }
     }
 
+    /// Where each row starts: its first level entry and first value (`count == rows + 1`).
+    public func rowStarts() -> (levels: [Int], values: [Int]) {
+        let maxDef = descriptor.maxDefinitionLevel
+        let maxRep = descriptor.maxRepetitionLevel
+        if maxRep == 0 && maxDef == 0 {
+            let all = Array(0...levelCount)
+            return (all, all)
+        }
+        var levels: [Int] = []
+        var values: [Int] = []
+        levels.reserveCapacity(levelCount + 1)
+        values.reserveCapacity(levelCount + 1)
+        var value = 0
+        for i in 0..<levelCount {
+            if maxRep == 0 || repetitionLevels[i] == 0 {
+                levels.append(i)
+                values.append(value)
+            }
+            if maxDef == 0 || definitionLevels[i] == maxDef { value += 1 }
+        }
+        levels.append(levelCount)
+        values.append(value)
+        return (levels, values)
+    }
+
+    /// A buffer holding only `rows` (ascending row indices), given `starts` from `rowStarts()`.
+    public func gather(rows: UnsafeBufferPointer<Int32>, starts: (levels: [Int], values: [Int])) -> ColumnBuffer {
+        var out = ColumnBuffer(descriptor)
+        let hasDef = descriptor.maxDefinitionLevel > 0
+        let hasRep = descriptor.maxRepetitionLevel > 0
+        for r in rows {
+            let row = Int(r)
+            let levels = starts.levels[row]..<starts.levels[row + 1]
+            let values = starts.values[row]..<starts.values[row + 1]
+            if hasDef { out.definitionLevels.append(contentsOf: definitionLevels[levels]) }
+            if hasRep { out.repetitionLevels.append(contentsOf: repetitionLevels[levels]) }
+            out.levelCount += levels.count
+            guard !values.isEmpty else { continue }
+            switch descriptor.physicalType {
+            case .boolean: out.booleans.append(contentsOf: booleans[values])
+            case .int32: out.int32s.append(contentsOf: int32s[values])
+            case .int64: out.int64s.append(contentsOf: int64s[values])
+            case .int96: out.int96s.append(contentsOf: int96s[values])
+            case .float: out.floats.append(contentsOf: floats[values])
+            case .double: out.doubles.append(contentsOf: doubles[values])
+            case .byteArray, .fixedLenByteArray: out.byteArrays.append(contentsOf: byteArrays, range: values)
+            }
+        }
+        return out
+    }
+
     /// Rows in this buffer: entries with repetition level 0.
     public var rowCount: Int {
         descriptor.maxRepetitionLevel == 0 ? levelCount : repetitionLevels.reduce(0) { $0 + ($1 == 0 ? 1 : 0) }

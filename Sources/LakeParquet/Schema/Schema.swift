@@ -15,7 +15,7 @@ public struct ColumnDescriptor: Sendable, Hashable {
     public var dottedPath: String { path.joined(separator: ".") }
 
     /// Whether min/max compare as unsigned integers.
-    var isUnsigned: Bool {
+    public var isUnsigned: Bool {
         switch dataType {
         case .uint8, .uint16, .uint32, .uint64: true
         default: false

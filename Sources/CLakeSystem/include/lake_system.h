@@ -1,0 +1,8 @@
+#ifndef LAKE_SYSTEM_H
+#define LAKE_SYSTEM_H
+
+/// Atomically exchanges two paths (Linux renameat2 with RENAME_EXCHANGE).
+/// Returns 0 on success, -1 with errno set otherwise (ENOSYS/EINVAL where unsupported).
+int lake_rename_exchange(const char *a, const char *b);
+
+#endif

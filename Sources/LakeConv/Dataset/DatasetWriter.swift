@@ -1,0 +1,336 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
+import LakeParquet
+
+/// Writes a dataset folder: Hive-partitioned or flat, files rolled at the target size, published
+/// with a commit protocol and a `_SUCCESS` manifest.
+///
+/// Rows arrive in chunks, each row tagged with its partition. A chunk is grouped by partition
+/// (counting sort) and each partition's rows are gathered and appended as a row group to that
+/// partition's open file. At most `maxOpenFiles` files are open; the least recently used is
+/// finished when another is needed, so few partitions mean few, large files.
+///
+/// Commit protocol. Everything is written under a hidden sibling staging folder
+/// (`.NAME.lakeconv-staging-RUNID-PID`), every file fsynced; then:
+/// - `error` mode (target missing or empty) and `overwrite`: `_SUCCESS` is written into the
+///   staging tree and the tree replaces the target in one atomic rename (an atomic exchange with
+///   `renameat2(RENAME_EXCHANGE)` when the target exists), so readers see the old dataset or the
+///   new one, never a mix; the old tree is then deleted.
+/// - `append` and `overwrite-partitions`: `_SUCCESS` is removed, a journal listing the moves is
+///   written, files are renamed into place (new names are unique: run id + sequence), replaced
+///   partitions lose their old files, the journal is removed and `_SUCCESS` written last. A run
+///   killed in between leaves complete files only and no `_SUCCESS`; the next run rolls the
+///   journal back (removes the files it lists) before it starts.
+/// A failed run removes its staging folder; a killed run's staging folder is removed by the next
+/// run on the same target (when its process is gone).
+final class DatasetWriter: @unchecked Sendable {
+    struct Options {
+        var root: String
+        var mode: DatasetMode
+        var writer: WriterOptions
+        var targetFileSize: Int
+        var maxOpenFiles: Int
+        var threads: Int
+    }
+
+    struct WrittenFile {
+        /// Path relative to the dataset root.
+        var relativePath: String
+        var partition: PartitionKeyer.Partition
+        var rows: Int
+        var bytes: Int
+        var metadata: FileMetaData
+    }
+
+    private let options: Options
+    private let schema: Schema
+    let runID: String
+    let staging: String
+    private let queue = DispatchQueue(label: "lakeconv.dataset")
+    private let slots = DispatchSemaphore(value: 1)
+    private let lock = NSLockLike()
+    private var failure: ConversionError?
+
+    private struct OpenFile {
+        var writer: ParquetFileWriter<FileByteSink>
+        var sink: FileByteSink
+        var relativePath: String
+        var lastUse: Int
+    }
+
+    private var open: [Int32: OpenFile] = [:]
+    private var written: [WrittenFile] = []
+    private var partitions: [PartitionKeyer.Partition] = []
+    private var sequence = 0
+    private var clock = 0
+
+    init(options: Options, schema: Schema) throws(ConversionError) {
+        self.options = options
+        self.schema = schema
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let stamp = UInt64(now.tv_sec) &* 1_000_000 &+ UInt64(now.tv_nsec / 1000)
+        runID = String(stamp, radix: 36) + String(UInt32(truncatingIfNeeded: getpid()), radix: 36)
+        let root = options.root.hasSuffix("/") && options.root.count > 1 ? String(options.root.dropLast()) : options.root
+        staging = FileSystem.parent(root) + "/." + FileSystem.baseName(root) + ".lakeconv-staging-\(runID)-\(getpid())"
+        try Self.recover(root: root)
+        try checkTarget(root)
+        try FileSystem.makeDirectories(staging)
+    }
+
+    var root: String { options.root.hasSuffix("/") && options.root.count > 1 ? String(options.root.dropLast()) : options.root }
+
+    // MARK: Before the run
+
+    /// Rolls back a killed run's journal and removes staging folders of processes that are gone.
+    static func recover(root: String) throws(ConversionError) {
+        let parent = FileSystem.parent(root)
+        let prefix = "." + FileSystem.baseName(root) + ".lakeconv-staging-"
+        for name in FileSystem.list(parent) where name.hasPrefix(prefix) {
+            if let pid = Int32(name.split(separator: "-").last ?? ""), !FileSystem.processAlive(pid) {
+                FileSystem.removeTree(parent + "/" + name)
+            }
+        }
+        for name in FileSystem.list(root) where name.hasPrefix(".lakeconv-journal-") {
+            let journal = root + "/" + name
+            if let pid = Int32(name.dropFirst(".lakeconv-journal-".count).split(separator: ".").first ?? ""), FileSystem.processAlive(pid) { continue }
+            if let text = try? readSmallFile(journal) {
+                for line in text.split(separator: "\n") where !line.isEmpty { unlink(root + "/" + String(line)) }
+            }
+            unlink(journal)
+        }
+    }
+
+    static func readSmallFile(_ path: String) throws(ConversionError) -> String {
+        let source = try FileSource(path: path)
+        var bytes: [UInt8] = []
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 8)
+        defer { chunk.deallocate() }
+        while case let n = try source.read(into: chunk), n > 0 { bytes.append(contentsOf: chunk.prefix(n)) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Visible entries: anything not hidden (`_SUCCESS` and other `_` files count: they belong to a dataset).
+    static func visibleEntries(_ folder: String) -> [String] {
+        FileSystem.list(folder).filter { !$0.hasPrefix(".") }
+    }
+
+    private func checkTarget(_ root: String) throws(ConversionError) {
+        guard FileSystem.exists(root) else { return }
+        guard FileSystem.isDirectory(root) else {
+            throw ConversionError(.output, "the output exists and is not a folder", file: root)
+        }
+        if options.mode == .error && !Self.visibleEntries(root).isEmpty {
+            throw ConversionError(
+                .output, "the output folder is not empty (use --mode append, overwrite or overwrite-partitions)", file: root)
+        }
+    }
+
+    // MARK: Writing
+
+    /// Hands over a chunk; `partitionOfRow[i]` is row i's partition, `partitions` every partition seen so far.
+    func write(_ chunk: ColumnBatch, partitionOfRow: [Int32], partitions: [PartitionKeyer.Partition]) throws(ConversionError) {
+        try checkFailure()
+        guard options.threads >= 2 else {
+            try writeChunk(chunk, partitionOfRow, partitions)
+            return
+        }
+        slots.wait()
+        try checkFailure()
+        queue.async { [self] in
+            defer { slots.signal() }
+            do throws(ConversionError) { try writeChunk(chunk, partitionOfRow, partitions) } catch { fail(error) }
+        }
+    }
+
+    private func writeChunk(_ chunk: ColumnBatch, _ partitionOfRow: [Int32], _ known: [PartitionKeyer.Partition]) throws(ConversionError) {
+        let rows = partitionOfRow.count
+        guard rows > 0 else { return }
+        partitions = known
+        // Counting sort of rows by partition.
+        var counts: [Int32: Int] = [:]
+        for p in partitionOfRow { counts[p, default: 0] += 1 }
+        if counts.count == 1 {
+            try append(chunk, rows: rows, to: partitionOfRow[0])
+            return
+        }
+        let order = counts.keys.sorted()
+        var start: [Int32: Int] = [:]
+        var next = 0
+        for p in order {
+            start[p] = next
+            next += counts[p]!
+        }
+        var grouped = [Int32](repeating: 0, count: rows)
+        var cursor = start
+        for (row, p) in partitionOfRow.enumerated() {
+            grouped[cursor[p]!] = Int32(row)
+            cursor[p]! += 1
+        }
+        let starts = chunk.columns.map { $0.rowStarts() }
+        try grouped.withUnsafeBufferPointer { (all: UnsafeBufferPointer<Int32>) throws(ConversionError) in
+            for p in order {
+                let from = start[p]!
+                let rowsOfPartition = UnsafeBufferPointer(rebasing: all[from..<(from + counts[p]!)])
+                var columns: [ColumnBuffer] = []
+                columns.reserveCapacity(chunk.columns.count)
+                for (c, column) in chunk.columns.enumerated() { columns.append(column.gather(rows: rowsOfPartition, starts: starts[c])) }
+                try append(ColumnBatch(columns: columns), rows: rowsOfPartition.count, to: p)
+            }
+        }
+    }
+
+    /// Appends a batch as one row group to the partition's open file (opening, evicting, rolling as needed).
+    private func append(_ batch: ColumnBatch, rows: Int, to partition: Int32) throws(ConversionError) {
+        clock += 1
+        if open[partition] == nil {
+            if open.count >= options.maxOpenFiles, let victim = open.min(by: { $0.value.lastUse < $1.value.lastUse })?.key {
+                try finishFile(victim)
+            }
+            try openFile(partition)
+        }
+        open[partition]!.lastUse = clock
+        let file = open[partition]!
+        do {
+            try file.writer.write(batch)
+            try file.writer.flushRowGroup()
+        } catch {
+            throw ConversionError(.parquet, error.description, file: file.sink.path, columnPath: error.columnPath)
+        }
+        if file.writer.bytesWritten >= Int64(options.targetFileSize) { try finishFile(partition) }
+    }
+
+    private func openFile(_ partition: Int32) throws(ConversionError) {
+        let directory = partitions[Int(partition)].path
+        let number = String(sequence)
+        sequence += 1
+        let name = "part-\(String(repeating: "0", count: max(0, 5 - number.count)) + number)-\(runID).parquet"
+        let relative = directory.isEmpty ? name : directory + "/" + name
+        try FileSystem.makeDirectories(directory.isEmpty ? staging : staging + "/" + directory)
+        do {
+            let sink = try FileByteSink(path: staging + "/" + relative)
+            let writer = try ParquetFileWriter(schema: schema, sink: sink, options: options.writer)
+            open[partition] = OpenFile(writer: writer, sink: sink, relativePath: relative, lastUse: clock)
+        } catch {
+            throw ConversionError(.output, error.description, file: staging + "/" + relative)
+        }
+    }
+
+    private func finishFile(_ partition: Int32) throws(ConversionError) {
+        guard let file = open.removeValue(forKey: partition) else { return }
+        do {
+            let metadata = try file.writer.close()
+            try file.sink.commit()  // fsync + rename from its temporary name, still inside staging
+            written.append(
+                WrittenFile(
+                    relativePath: file.relativePath, partition: partitions[Int(partition)], rows: Int(file.writer.rowCount),
+                    bytes: Int(file.writer.bytesWritten), metadata: metadata))
+        } catch {
+            throw ConversionError(.output, error.description, file: file.sink.path)
+        }
+    }
+
+    // MARK: Commit
+
+    /// Finishes every file and publishes the dataset; `manifest` renders `_SUCCESS` from the files.
+    func commit(manifest: ([WrittenFile]) -> String) throws(ConversionError) -> [WrittenFile] {
+        drain()
+        try checkFailure()
+        for partition in open.keys.sorted() { try finishFile(partition) }
+        written.sort { $0.relativePath < $1.relativePath }
+        let text = manifest(written)
+        switch options.mode {
+        case .error, .overwrite:
+            try publishWholeTree(manifest: text)
+        case .append, .overwritePartitions:
+            try publishFileByFile(manifest: text)
+        }
+        return written
+    }
+
+    private func publishWholeTree(manifest: String) throws(ConversionError) {
+        try FileSystem.writeAtomically(manifest, to: staging + "/_SUCCESS")
+        FileSystem.syncDirectory(staging)
+        let root = self.root
+        if !FileSystem.exists(root) {
+            try FileSystem.rename(staging, root)
+        } else if options.mode == .error {
+            // Empty (checked at the start): replace the empty folder.
+            rmdir(root)
+            try FileSystem.rename(staging, root)
+        } else if FileSystem.exchange(staging, root) {
+            FileSystem.removeTree(staging)  // now holds the old dataset
+        } else {
+            // No atomic exchange on this file system: move the old tree aside, then the new one in.
+            let aside = staging + "-old"
+            try FileSystem.rename(root, aside)
+            try FileSystem.rename(staging, root)
+            FileSystem.removeTree(aside)
+        }
+        FileSystem.syncDirectory(FileSystem.parent(root))
+    }
+
+    private func publishFileByFile(manifest: String) throws(ConversionError) {
+        let root = self.root
+        try FileSystem.makeDirectories(root)
+        unlink(root + "/_SUCCESS")
+        let journal = root + "/.lakeconv-journal-\(getpid()).\(runID)"
+        try FileSystem.writeAtomically(written.map(\.relativePath).joined(separator: "\n") + "\n", to: journal)
+        var touched = Set<String>()
+        for file in written {
+            let directory = file.partition.path
+            let target = directory.isEmpty ? root : root + "/" + directory
+            try FileSystem.makeDirectories(target)
+            try FileSystem.rename(staging + "/" + file.relativePath, root + "/" + file.relativePath)
+            touched.insert(target)
+        }
+        for directory in touched { FileSystem.syncDirectory(directory) }
+        if options.mode == .overwritePartitions {
+            let mine = Set(written.map { root + "/" + $0.relativePath })
+            for directory in touched {
+                for name in FileSystem.list(directory) where !name.hasPrefix(".") && !mine.contains(directory + "/" + name) {
+                    // Old data files of a replaced partition; sub-partition folders stay untouched.
+                    if !FileSystem.isDirectory(directory + "/" + name) { unlink(directory + "/" + name) }
+                }
+            }
+        }
+        unlink(journal)
+        FileSystem.removeTree(staging)
+        try FileSystem.writeAtomically(manifest, to: root + "/_SUCCESS")
+        FileSystem.syncDirectory(root)
+    }
+
+    /// Removes everything this run wrote; nothing becomes visible.
+    func abandon() {
+        drain()
+        for file in open.values { file.sink.abandon() }
+        open.removeAll()
+        FileSystem.removeTree(staging)
+    }
+
+    private func drain() {
+        if options.threads >= 2 { queue.sync {} }
+    }
+
+    private func fail(_ error: ConversionError) {
+        lock.withLock { if failure == nil { failure = error } }
+    }
+
+    private func checkFailure() throws(ConversionError) {
+        if let failure = lock.withLock({ failure }) { throw failure }
+    }
+}
+
+/// `--mode` for dataset folders.
+public enum DatasetMode: String, Sendable, CaseIterable {
+    /// Refuse a non-empty target (the default).
+    case error
+    /// Add uniquely named files.
+    case append
+    /// Replace the whole dataset.
+    case overwrite
+    /// Replace only the partitions this run writes.
+    case overwritePartitions = "overwrite-partitions"
+}

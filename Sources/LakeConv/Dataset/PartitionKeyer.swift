@@ -1,0 +1,189 @@
+import LakeJSON
+import LakeParquet
+
+/// Derives each record's partition (its directory path and decoded values) from the parsed
+/// record, before the record is added to the column buffers.
+struct PartitionKeyer {
+    struct Partition {
+        /// Escaped relative directory, e.g. `source=web/year=2021/month=03`.
+        var path: String
+        /// (key, decoded value or nil for the default partition), outermost first.
+        var values: [(String, String?)]
+    }
+
+    /// What goes wrong with a record's partition value (a bad record).
+    struct Failure: Error {
+        var reason: String
+    }
+
+    let specs: [PartitionSpec]
+    let layout: DateLayout
+    let timeZone: PartitionTimeZone
+    /// Send records without a usable date to `__HIVE_DEFAULT_PARTITION__` instead of rejecting them.
+    let defaultPartitionForBadDates: Bool
+    private let columnNames: [[UInt8]]
+    private let columnTypes: [DataType]
+    /// Interned partitions: path → id.
+    private(set) var partitions: [Partition] = []
+    private var ids: [String: Int32] = [:]
+    private var found: [Int]
+
+    init(specs: [PartitionSpec], fields: [Field], layout: DateLayout, timeZone: PartitionTimeZone, defaultPartitionForBadDates: Bool) throws(ConversionError) {
+        self.specs = specs
+        self.layout = layout
+        self.timeZone = timeZone
+        self.defaultPartitionForBadDates = defaultPartitionForBadDates
+        var types: [DataType] = []
+        for spec in specs {
+            guard let field = fields.first(where: { $0.name == spec.column }) else {
+                throw ConversionError(.usage, "--partition-by \(spec): no top-level column '\(spec.column)' in the data")
+            }
+            switch (spec, field.type) {
+            case (_, .struct), (_, .list), (_, .map):
+                throw ConversionError(.usage, "--partition-by \(spec): column '\(spec.column)' is nested (\(SchemaText.typeName(field.type))); partition by a leaf column")
+            case (.date, .timestamp), (.date, .date), (.date, .string):
+                break
+            case (.date, _):
+                throw ConversionError(.usage, "--partition-by \(spec): column '\(spec.column)' is \(SchemaText.typeName(field.type)), not a timestamp")
+            default:
+                break
+            }
+            types.append(field.type)
+        }
+        columnNames = specs.map { Array($0.column.utf8) }
+        columnTypes = types
+        found = Array(repeating: -1, count: specs.count)
+    }
+
+    /// The partition id of the record on `tape` (a top-level object).
+    mutating func partition(of tape: JSONTape, source: UnsafeRawBufferPointer) throws(Failure) -> Int32 {
+        for i in found.indices { found[i] = -1 }
+        var i = 1
+        let end = Int(tape.tokens[0].payload)
+        while i < end {
+            tape.withText(of: i, source: source) { key in
+                for (s, name) in columnNames.enumerated() where name.count == key.count && name.elementsEqual(key) {
+                    found[s] = i + 1  // the last duplicate wins, as in the columns
+                }
+            }
+            i = tape.next(after: i + 1)
+        }
+        var segments: [String] = []
+        var values: [(String, String?)] = []
+        for (s, spec) in specs.enumerated() {
+            let index = found[s]
+            switch spec {
+            case .category(let column):
+                let value = try categoryValue(tape, index, source, column)
+                segments.append(HivePath.segment(column: column, value: value))
+                values.append((column, value))
+            case .hash(let column, let buckets):
+                let bucket = try bucketValue(tape, index, source, column, type: columnTypes[s], buckets: buckets)
+                let width = max(2, String(buckets - 1).count)
+                let text = String(repeating: "0", count: width - String(bucket).count) + String(bucket)
+                segments.append(HivePath.segment(column: "bucket", value: text))
+                values.append(("bucket", text))
+            case .date(let column, let grain):
+                for (key, value) in try dateValues(tape, index, source, column, grain: grain) {
+                    segments.append(HivePath.segment(column: key, value: value))
+                    values.append((key, value))
+                }
+            }
+        }
+        for segment in segments where segment.utf8.count > HivePath.maxSegmentBytes {
+            throw Failure(reason: "partition directory name of \(segment.utf8.count) bytes is longer than \(HivePath.maxSegmentBytes)")
+        }
+        let path = segments.joined(separator: "/")
+        if let id = ids[path] { return id }
+        let id = Int32(partitions.count)
+        ids[path] = id
+        partitions.append(Partition(path: path, values: values))
+        return id
+    }
+
+    private func categoryValue(_ tape: JSONTape, _ index: Int, _ source: UnsafeRawBufferPointer, _ column: String) throws(Failure) -> String? {
+        guard index >= 0 else { return nil }
+        let token = tape.tokens[index]
+        switch token.kind {
+        case .null: return nil
+        case .string: return tape.withText(of: index, source: source) { String(decoding: $0, as: UTF8.self) }
+        case .objectStart, .arrayStart: throw Failure(reason: "partition column '\(column)' holds \(token.kind == .objectStart ? "an object" : "an array")")
+        default: return String(decoding: UnsafeRawBufferPointer(rebasing: source[tape.sourceRange(of: index)]), as: UTF8.self)
+        }
+    }
+
+    /// Spark's bucket for the value, hashed as the column's type is (long, double, string, …).
+    private func bucketValue(_ tape: JSONTape, _ index: Int, _ source: UnsafeRawBufferPointer, _ column: String, type: DataType, buckets: Int) throws(Failure) -> Int {
+        guard index >= 0, tape.tokens[index].kind != .null else { return SparkHash.bucket(Int32(bitPattern: SparkHash.seed), buckets: buckets) }
+        let token = tape.tokens[index]
+        let hash: Int32
+        switch (type, token.kind) {
+        case (.int64, .integer): hash = SparkHash.hash(long: Int64(bitPattern: token.payload))
+        case (.double, .integer): hash = SparkHash.hash(double: Double(Int64(bitPattern: token.payload)))
+        case (.double, _): hash = SparkHash.hash(double: Double(bitPattern: token.payload))
+        case (.boolean, _): hash = SparkHash.hash(int: token.kind == .true ? 1 : 0)
+        case (.timestamp, .string) where tape.withText(of: index, source: source, TimestampParser.parseTimestamp) != nil:
+            let instant = tape.withText(of: index, source: source, TimestampParser.parseTimestamp)!
+            hash = SparkHash.hash(long: instant.value(in: .micros))  // Spark timestamps are microseconds
+        case (.date, .string) where tape.withText(of: index, source: source, TimestampParser.parseDate) != nil:
+            let days = tape.withText(of: index, source: source, TimestampParser.parseDate)!
+            hash = SparkHash.hash(int: Int32(truncatingIfNeeded: days))
+        case (_, .string):
+            hash = tape.withText(of: index, source: source) { SparkHash.hash(bytes: $0) }
+        default:
+            // JSON-text columns: the hash of the value's JSON text, as stored.
+            hash = SparkHash.hash(bytes: UnsafeRawBufferPointer(rebasing: source[tape.sourceRange(of: index)]))
+        }
+        return SparkHash.bucket(hash, buckets: buckets)
+    }
+
+    private func dateValues(_ tape: JSONTape, _ index: Int, _ source: UnsafeRawBufferPointer, _ column: String, grain: PartitionSpec.DateGrain) throws(Failure) -> [(String, String?)] {
+        let keys = PartitionSpec.date(column: column, grain: grain).keys(layout: layout)
+        var seconds: Int64?
+        if index >= 0, tape.tokens[index].kind == .string {
+            seconds = tape.withText(of: index, source: source) { text in
+                if let instant = TimestampParser.parseTimestamp(text) { return instant.seconds }
+                if let days = TimestampParser.parseDate(text) { return days * 86_400 }
+                return nil
+            }
+        }
+        guard let utc = seconds else {
+            if defaultPartitionForBadDates { return keys.map { ($0, nil) } }
+            let what = index < 0 || tape.tokens[index].kind == .null ? "is missing" : "is not an ISO-8601 timestamp"
+            throw Failure(reason: "partition timestamp '\(column)' \(what)")
+        }
+        let local = utc + Int64(timeZone.offsetSeconds)
+        let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
+        let civil = Self.civil(fromDays: days)
+        let hour = Int((local - days * 86_400) / 3600)
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        let year = String(civil.year)
+        switch layout {
+        case .nested:
+            let parts = [year, two(civil.month), two(civil.day), two(hour)]
+            return Array(zip(keys, parts.prefix(keys.count).map { Optional($0) }))
+        case .single(let key):
+            let text = switch grain {
+            case .year: year
+            case .month: "\(year)-\(two(civil.month))"
+            case .day: "\(year)-\(two(civil.month))-\(two(civil.day))"
+            case .hour: "\(year)-\(two(civil.month))-\(two(civil.day))-\(two(hour))"
+            }
+            return [(key, text)]
+        }
+    }
+
+    /// Civil date of a day count since 1970-01-01 (H. Hinnant's civil_from_days).
+    static func civil(fromDays days: Int64) -> (year: Int, month: Int, day: Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = Int(doy - (153 * mp + 2) / 5 + 1)
+        let month = Int(mp < 10 ? mp + 3 : mp - 9)
+        let year = Int(yoe + era * 400) + (month <= 2 ? 1 : 0)
+        return (year, month, day)
+    }
+}

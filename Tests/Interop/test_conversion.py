@@ -1,0 +1,599 @@
+"""End-to-end tests of ``lakeconv ndjson-to-parquet`` against Python's ``json``.
+
+Run (from the repository root, with the interop venv)::
+
+    LAKECONV_BIN=.build/release/lakeconv .venv/bin/python -m pytest Tests/Interop/test_conversion.py -q
+
+``LAKECONV_BIN`` defaults to ``.build/debug/lakeconv`` of this repository.  If
+the binary does not exist every test FAILS (none is skipped).  Other knobs:
+``LAKECONV_TIMEOUT`` (seconds per run, default 300), ``LAKECONV_BIG_TIMEOUT``
+(the 200,000-record run, default 1800: a debug build is slow),
+``LAKECONV_JOBS`` (parallel JSONTestSuite runs, default 2).
+
+Every run is checked by check_conversion.py (its docstring has the whole
+contract): each value of each row read back with pyarrow and with DuckDB, the
+Arrow/Parquet types, the ``--json`` summary (rows + bad + blank == lines read,
+per input) and the bad-records file (exactly the bad lines, with file, line,
+byte offset, reason prefix, raw text and raw_length).  Inputs:
+
+* ``Fixtures/ndjson/{events_sample,messy,nested}.ndjson`` (each hazard of
+  messy.ndjson is also asserted by hand, independently of the checker), and
+  the three together in one run with relative paths;
+* 200,000 records of ``Benchmarks/datagen/gen_events.py --seed 42``, with
+  explicit assertions on user_id, amount, device, tags, referrer, event_time;
+* generated type-inference hazards and bad-record hazards (long, cut, non-UTF-8,
+  deep, CRLF and BOM lines);
+* every one-line file of ``Fixtures/JSONTestSuite/test_parsing`` (y_ objects
+  -> 1 row; other y_ -> "not a JSON object"; n_ -> "invalid JSON" or a limit;
+  i_ -> exit 0 or 1 within 20 s, one line accounted for);
+* gzip input: one member, two members split inside a line (same Parquet
+  values as the plain file), and truncated streams (exit 1, stderr names the
+  file and says "truncated").
+
+The contract, in short: ``lakeconv ndjson-to-parquet INPUT... --output
+OUT.parquet --bad-records BAD.ndjson --json``; exit 0 on success (bad records
+allowed), 1 on failure, 2 on usage errors; stdout is one JSON object
+``{rows_written, bad_records, blank_lines, lines_read, duplicate_keys,
+inputs[{path, lines_read, rows_written, bad_records, blank_lines}],
+output_files[{path, rows, bytes}], schema_notes[]}``.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import dataclasses
+import datetime
+import gzip
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import warnings
+from pathlib import Path
+from typing import Any, Optional
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+INTEROP = Path(__file__).resolve().parent
+REPO = INTEROP.parents[1]
+sys.path.insert(0, str(INTEROP))
+import check_conversion as cc  # noqa: E402
+
+NDJSON = REPO / "Fixtures" / "ndjson"
+JSTS = REPO / "Fixtures" / "JSONTestSuite" / "test_parsing"
+GEN_EVENTS = REPO / "Benchmarks" / "datagen" / "gen_events.py"
+BIN = Path(os.environ.get("LAKECONV_BIN") or REPO / ".build" / "debug" / "lakeconv")
+TIMEOUT = float(os.environ.get("LAKECONV_TIMEOUT", "300"))
+BIG_TIMEOUT = float(os.environ.get("LAKECONV_BIG_TIMEOUT", "1800"))
+JSTS_TIMEOUT = 20.0
+JOBS = int(os.environ.get("LAKECONV_JOBS", "2"))
+
+
+# ---------------------------------------------------------------------------
+# Running the converter
+
+
+def lakeconv() -> str:
+    """The binary; fails the calling test when it is missing."""
+    if not BIN.is_file() or not os.access(BIN, os.X_OK):
+        pytest.fail(f"lakeconv binary not found or not executable: {BIN}\n"
+                    f"Build it first (swift build [-c release]) or point LAKECONV_BIN at it.",
+                    pytrace=False)
+    return str(BIN)
+
+
+@dataclasses.dataclass
+class Run:
+    cmd: list
+    cwd: Optional[Path]
+    returncode: Optional[int]  # None: timed out
+    stdout: bytes
+    stderr: bytes
+    parquet: Path
+    bad: Path
+    seconds: float
+
+    def describe(self) -> str:
+        status = ("timed out" if self.returncode is None else
+                  f"killed by signal {_signame(-self.returncode)}" if self.returncode < 0 else
+                  f"exit status {self.returncode}")
+        err = self.stderr.decode("utf-8", "replace")
+        out = self.stdout.decode("utf-8", "replace")
+        return (f"command: {' '.join(map(str, self.cmd))}\n"
+                + (f"cwd: {self.cwd}\n" if self.cwd else "")
+                + f"{status} after {self.seconds:.1f} s\n"
+                f"stderr: {err[-3000:] or '(empty)'}\nstdout: {out[:2000] or '(empty)'}")
+
+
+def _signame(n: int) -> str:
+    try:
+        return signal.Signals(n).name
+    except ValueError:
+        return str(n)
+
+
+def run_lakeconv(inputs: list, out_dir: Path, *, cwd: Optional[Path] = None,
+                 timeout: float = TIMEOUT, name: str = "out", binary: Optional[str] = None) -> Run:
+    binary = binary or lakeconv()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    parquet, bad = out_dir / f"{name}.parquet", out_dir / f"{name}.bad.ndjson"
+    cmd = [binary, "ndjson-to-parquet", *map(str, inputs), "--output", str(parquet),
+           "--bad-records", str(bad), "--json"]
+    t0 = time.monotonic()
+    try:
+        p = subprocess.run(cmd, cwd=cwd, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL)
+        rc, out, err = p.returncode, p.stdout, p.stderr
+    except subprocess.TimeoutExpired as e:
+        rc, out, err = None, e.stdout or b"", e.stderr or b""
+    return Run(cmd, cwd, rc, out, err, parquet, bad, time.monotonic() - t0)
+
+
+def summary_of(run: Run) -> dict:
+    """The --json object of a successful run; fails the test otherwise."""
+    if run.returncode != 0:
+        pytest.fail(f"lakeconv did not succeed\n{run.describe()}", pytrace=False)
+    text = run.stdout.decode("utf-8", "replace").strip()
+    try:
+        summary = json.loads(text)
+    except ValueError as e:
+        pytest.fail(f"stdout is not one JSON object ({e})\n{run.describe()}", pytrace=False)
+    if not isinstance(summary, dict):
+        pytest.fail(f"stdout is JSON but not an object\n{run.describe()}", pytrace=False)
+    return summary
+
+
+def reference_for(inputs: list, cwd: Optional[Path] = None) -> cc.Reference:
+    base = cwd or Path.cwd()
+    return cc.Reference.build([str(i) for i in inputs],
+                              data=[cc.read_input(base / Path(i)) for i in inputs])
+
+
+def assert_conversion(run: Run, inputs: list, *, ref: Optional[cc.Reference] = None,
+                      lenient_reasons: bool = False) -> tuple[cc.Reference, dict]:
+    """Every check of check_conversion.py must pass for this run."""
+    summary = summary_of(run)
+    ref = ref or reference_for(inputs, run.cwd)
+    report = cc.check([str(i) for i in inputs], run.parquet, run.bad, summary, reference=ref,
+                      lenient_reasons=lenient_reasons)
+    if not report.ok:
+        pytest.fail(f"conversion of {[str(i) for i in inputs]} differs from the reference:\n"
+                    f"{report.format()}\n{run.describe()}", pytrace=False)
+    return ref, summary
+
+
+def bad_records(run: Run) -> list[dict]:
+    if not run.bad.exists():
+        return []
+    return [json.loads(line) for line in run.bad.read_bytes().split(b"\n") if line.strip()]
+
+
+def read_column(parquet: Path, name: str) -> list:
+    return pq.read_table(parquet, columns=[name]).column(0).to_pylist()
+
+
+def arrow_type_str(t: pa.DataType) -> str:
+    """An Arrow type in check_conversion.type_str's notation (JSON shows as string)."""
+    if pa.types.is_struct(t):
+        return "struct<" + ", ".join(f"{t.field(i).name}: {arrow_type_str(t.field(i).type)}"
+                                     for i in range(t.num_fields)) + ">"
+    if pa.types.is_list(t) or pa.types.is_large_list(t):
+        return f"list<{arrow_type_str(t.value_type)}>"
+    if getattr(t, "extension_name", None) == "arrow.json" or pa.types.is_large_string(t):
+        return "string"
+    if pa.types.is_timestamp(t):
+        return f"timestamp[{t.unit}, tz={t.tz}]"
+    return {"float64": "double", "date32[day]": "date32"}.get(str(t), str(t))
+
+
+# ---------------------------------------------------------------------------
+# The three fixtures
+
+
+@pytest.mark.parametrize("name", ["events_sample", "messy", "nested"])
+def test_fixture(name: str, tmp_path: Path) -> None:
+    path = NDJSON / f"{name}.ndjson"
+    run = run_lakeconv([path], tmp_path)
+    assert_conversion(run, [path])
+
+
+MESSY_BAD = {8: "invalid", 9: "not_object", 10: "not_object", 11: "not_object", 17: "range",
+             19: "invalid", 20: "invalid", 21: "invalid", 27: "invalid", 29: "invalid", 31: "invalid"}
+
+
+def test_messy_by_hand(tmp_path: Path) -> None:
+    """messy.ndjson's expected outcomes, written out by hand from its README table
+    and the contract (a cross-check of the reference as much as of lakeconv)."""
+    path = NDJSON / "messy.ndjson"
+    ref = reference_for([path])
+    assert {b.line: b.category for b in ref.bad} == MESSY_BAD, "reference disagrees with the README table"
+    run = run_lakeconv([path], tmp_path)
+    s = summary_of(run)
+    got = {k: s.get(k) for k in ("lines_read", "rows_written", "bad_records", "blank_lines", "duplicate_keys")}
+    assert got == {"lines_read": 31, "rows_written": 17, "bad_records": 11, "blank_lines": 3,
+                   "duplicate_keys": 1}, run.describe()
+    recs = {r.get("line"): r for r in bad_records(run)}
+    assert sorted(recs) == sorted(MESSY_BAD), f"bad lines {sorted(recs)}, expected {sorted(MESSY_BAD)}"
+    for line, cat in MESSY_BAD.items():
+        reason = recs[line].get("reason", "")
+        want = {"not_object": "not a JSON object", "range": "invalid JSON: number out of range"}.get(
+            cat, "invalid JSON")
+        assert reason.startswith(want) or reason.startswith(cc.LIMIT_PREFIXES), (line, reason)
+    assert recs[20].get("raw_base64") and "raw" not in recs[20], recs[20]
+    assert recs[31]["raw"] == '{"id":26,"name":"truncat' and recs[31]["raw_length"] == 24
+    assert recs[31]["offset"] == len(path.read_bytes()) - 24
+
+    t = pq.read_table(run.parquet)
+    rows = t.to_pylist()
+    by_id = {r["id"]: r for r in rows}
+    assert [r["id"] for r in rows] == [1, 2, 3, 4, 7, 8, 9, 10, 11, 13, 17, 18, 19, 20, 21, None, 25]
+    assert t.schema.field("id").type == pa.int64()
+    assert by_id[7]["name"] == "second"  # duplicate key: last wins
+    assert by_id[1]["ts"] == by_id[2]["ts"]  # Z and +05:30, same instant
+    assert t.schema.field("ts").type == pa.timestamp("ms", tz="UTC")
+    assert by_id[21]["ts"] == datetime.datetime(2021, 3, 1, 7, 59, 59, 999000, tzinfo=datetime.timezone.utc)
+    # score: 10, 20, 30, 40.5, "n/a" -> JSON text column
+    scores = [json.loads(by_id[i]["score"]) for i in (1, 2, 3, 4, 25)]
+    assert scores == [10, 20, 30, 40.5, "n/a"] and [type(x) for x in scores] == [int, int, int, float, str]
+    assert by_id[4]["opt"] == "now a string" and t.schema.field("opt").type in (pa.string(), pa.large_string())
+    assert by_id[8]["late_field"] == "first seen on line 13" and by_id[1]["late_field"] is None
+    assert (by_id[9]["above_2_53"], by_id[9]["i64_max"], by_id[9]["i64_min"]) == (
+        9007199254740993, 2**63 - 1, -(2**63))
+    assert t.schema.field("above_2_53").type == pa.int64()
+    assert by_id[10]["neg_zero"] == 0 and t.schema.field("neg_zero").type == pa.int64()
+    assert str(by_id[10]["neg_zero_f"]) == "-0.0"
+    assert (by_id[10]["exp"], by_id[10]["small"]) == (100.0, -0.0015)
+    assert by_id[11]["beyond_i64"] == float(2**63) and by_id[11]["beyond_u64"] == float(2**64)
+    assert t.schema.field("beyond_i64").type == pa.float64()
+    assert "huge" not in t.schema.names and "a" not in t.schema.names  # only in bad lines
+    assert by_id[13]["text"] == 'rocket \U0001F680 e \u00e9 zh \u4e2d\u6587 q " s / b \\ c \n\t\r'
+    assert by_id[17]["text"] == "naïve café 中文 テスト 🚀"
+    assert by_id[18]["deep"] == {"l2": {"l3": {"l4": {"leaf": 1, "name": "bottom"}}}}
+    assert by_id[19]["items"] == [{"sku": "A1", "qty": 1, "note": None}, {"sku": "B2", "qty": 2, "note": "gift"}]
+    assert by_id[20]["items"] == [] and by_id[19]["empty_list"] == []
+    assert by_id[19]["empty_obj"] == "{}" and by_id[1]["empty_obj"] is None
+    assert all(v is None for k, v in by_id[None].items())  # {} -> all null
+
+
+NESTED_SCHEMA = [
+    ("id", "int64"),
+    ("order", "struct<customer: struct<name: string, tier: string>, lines: list<struct<sku: string, "
+              "qty: int64, discounts: list<struct<code: string, pct: double>>>>, shipping: struct<"
+              "address: struct<city: string, geo: struct<lat: double, lon: double>>>>"),
+    ("matrix", "list<list<int64>>"),
+    ("tags", "list<string>"),
+    ("groups", "list<list<struct<k: string, v: int64>>>"),
+]
+
+
+def test_nested_schema_by_hand(tmp_path: Path) -> None:
+    """The inferred schema printed in Fixtures/README.md."""
+    path = NDJSON / "nested.ndjson"
+    ref = reference_for([path])
+    assert [(n, cc.type_str(t)) for n, t in ref.schema] == NESTED_SCHEMA, "reference disagrees with the README"
+    run = run_lakeconv([path], tmp_path)
+    summary_of(run)
+    got = [(f.name, arrow_type_str(f.type)) for f in pq.ParquetFile(run.parquet).schema_arrow]
+    assert got == NESTED_SCHEMA
+    rows = pq.read_table(run.parquet).to_pylist()
+    assert rows[17]["order"] == {"customer": None, "lines": None, "shipping": None}  # {} is not null
+    assert rows[8]["order"] is None and rows[4]["order"] is None
+
+
+def test_several_inputs_relative_paths(tmp_path: Path) -> None:
+    """One run over three inputs given as relative paths: rows in input order,
+    schema merged over all files, per-input accounting, bad records naming
+    each file as given."""
+    inputs = ["Fixtures/ndjson/messy.ndjson", "Fixtures/ndjson/nested.ndjson",
+              "Fixtures/ndjson/events_sample.ndjson"]
+    run = run_lakeconv(inputs, tmp_path, cwd=REPO)
+    ref, summary = assert_conversion(run, inputs)
+    assert [i.get("path") for i in summary["inputs"]] == inputs
+    assert {r["file"] for r in bad_records(run)} == {inputs[0]}
+
+
+# ---------------------------------------------------------------------------
+# Generated inputs: type inference and bad-record details
+
+HAZARD_LINES = [
+    b'{"ts_us":"2021-03-01T00:00:00.123456Z","ts_9":"2021-03-01T00:00:00.123456400+01:00",'
+    b'"d":"2021-03-01","mix_td":"2021-03-01","tz_compact":"2021-03-01 00:00:00+0530",'
+    b'"lower_z":"2021-03-01T00:00:00z","bn":true,"ns":1,"os":{"k": 1, "s": "caf\\u00e9"},'
+    b'"arr_mix":[1,"a",null,{"x":1}],"always_empty":[],"null_elems":[null],"nulls":null,'
+    b'"neg":-0.0,"int_big":1,"empty_obj":{},"nested_conflict":{"a":1},"a.b":"dot",'
+    b'"\xd0\xba\xd0\xbb\xd1\x8e\xd1\x87":"\xd1\x8e\xd0\xbd\xd0\xb8","esc":"tab\\there \\/ \\"q\\""}\n',
+    b'{"ts_us":null,"ts_9":"1969-12-31T23:59:59.5Z","d":"1969-12-31","mix_td":"2021-03-01T00:00:00Z",'
+    b'"tz_compact":"2021-03-01T23:59:59.5-0800","lower_z":"1970-01-01T00:00:00.001Z","bn":0,'
+    b'"ns":"1","os":"str","arr_mix":[true, 1.5, [2], "\\ud83d\\ude80"],"always_empty":[],'
+    b'"null_elems":[null, null],"nulls":null,"neg":0,"int_big":18446744073709551616,'
+    b'"empty_obj":null,"nested_conflict":{"a":"x"}}\r\n',
+    b'{"late":"2021-03-01","nested_conflict":{"b":[1,2]},"bn":null,"os":[1, {"z": null}],"arr_mix":[]}\n',
+    b'\t \r\n',
+    b'{"ts_9":"2021-03-01T12:00:00.000000001Z","ts_us":"2021-03-01T00:00:00Z","late":null,"os":null}\n',
+    b'  {"bn":false , "ns" : -2.5e1 }  ',  # no newline at the end
+]
+HAZARD_SCHEMA = [
+    ("ts_us", "timestamp[us, tz=UTC]"), ("ts_9", "timestamp[us, tz=UTC]"), ("d", "date32"),
+    ("mix_td", "string"), ("tz_compact", "timestamp[ms, tz=UTC]"), ("lower_z", "timestamp[ms, tz=UTC]"),
+    ("bn", "string (JSON)"), ("ns", "string (JSON)"), ("os", "string (JSON)"),
+    ("arr_mix", "list<string (JSON)>"), ("always_empty", "list<string>"), ("null_elems", "list<string>"),
+    ("nulls", "string"), ("neg", "double"), ("int_big", "double"), ("empty_obj", "string (JSON)"),
+    ("nested_conflict", "struct<a: string (JSON), b: list<int64>>"), ("a.b", "string"),
+    ("ключ", "string"), ("esc", "string"), ("late", "date32"),
+]
+
+
+def test_type_inference_hazards(tmp_path: Path) -> None:
+    path = tmp_path / "hazards.ndjson"
+    path.write_bytes(b"".join(HAZARD_LINES))
+    ref = reference_for([path])
+    assert [(n, cc.type_str(t)) for n, t in ref.schema] == HAZARD_SCHEMA, "reference inference changed"
+    assert (len(ref.rows), len(ref.bad), ref.blank_lines) == (5, 0, 1)
+    run = run_lakeconv([path], tmp_path / "out")
+    assert_conversion(run, [path], ref=ref)
+    rows = pq.read_table(run.parquet).to_pylist()
+    # a few values written out by hand
+    utc = datetime.timezone.utc
+    assert rows[0]["ts_9"] == datetime.datetime(2021, 2, 28, 23, 0, 0, 123456, tzinfo=utc)
+    assert rows[1]["ts_9"] == datetime.datetime(1969, 12, 31, 23, 59, 59, 500000, tzinfo=utc)
+    assert rows[1]["tz_compact"] == datetime.datetime(2021, 3, 2, 7, 59, 59, 500000, tzinfo=utc)
+    assert rows[1]["d"] == datetime.date(1969, 12, 31)
+    assert rows[0]["os"] == '{"k": 1, "s": "caf\\u00e9"}' and rows[1]["os"] == '"str"'
+    assert rows[1]["arr_mix"] == ["true", "1.5", "[2]", '"\\ud83d\\ude80"']
+    assert rows[0]["arr_mix"][2] is None
+    assert rows[4]["ns"] == "-2.5e1" and rows[4]["bn"] == "false"
+
+
+def _bad_hazards() -> tuple[bytes, dict[int, str]]:
+    """(file bytes, {line: category}) for bad lines of every kind."""
+    lines = [
+        (cc.BOM + b'{"a":1,}\n', "invalid"),  # BOM at the start, then a bad line
+        (b'{"a":"' + b"x" * 70000 + b"\n", "invalid"),  # long, unterminated: raw truncated
+        (b'[ "' + "é".encode() * 40000 + b'"]\n', "not_object"),  # cut at 65536 inside a character
+        (b'{"a":"\xff' + b"y" * 70000 + b'"}\n', "invalid"),  # long and not UTF-8: raw_base64
+        (b'{"a":' + b"[" * 1500 + b"]" * 1500 + b"}\n", "depth"),
+        (b'{"n":-1e400}\n', "range"),
+        (b'{"n":NaN}\n', "invalid"), (b'{"n":Infinity}\n', "invalid"), (b'{"n":-Infinity}\n', "invalid"),
+        (b'{"n":01}\n', "invalid"), (b'{"n":1.}\n', "invalid"), (b'{"n":.5}\n', "invalid"),
+        (b'{"n":+1}\n', "invalid"), (b'{"s":"\\udc00"}\n', "invalid"), (b'{"s":"\\ud800\\u0041"}\n', "invalid"),
+        (b'{"s":"\xc0\xaf"}\n', "invalid"), (b'{"s":"\xed\xa0\x80"}\n', "invalid"),
+        (b'{"a":}\r\n', "invalid"), (b'\x0c\n', "invalid"), (cc.BOM + b'{"a":2}\n', "invalid"),
+        (b'{"a":"x"} \t\n', None), (b'{"a":1,"a":2}\n', None), (b'{"s":"\\ud83d\\ude80"}\n', None),
+        (b'\r\n', "blank"), (b'"just a string"\n', "not_object"), (b'{"a":', "invalid"),
+    ]
+    return b"".join(b for b, _ in lines), {i: c for i, (_, c) in enumerate(lines, 1) if c not in (None, "blank")}
+
+
+def test_bad_record_details(tmp_path: Path) -> None:
+    data, want = _bad_hazards()
+    path = tmp_path / "bad.ndjson"
+    path.write_bytes(data)
+    ref = reference_for([path])
+    assert {b.line: b.category for b in ref.bad} == want, "reference classification changed"
+    assert ref.dup_keys == 1
+    run = run_lakeconv([path], tmp_path / "out")
+    assert_conversion(run, [path], ref=ref)
+    recs = {r["line"]: r for r in bad_records(run)}
+    lengths = [len(x) for x in data.split(b"\n")]
+    assert recs[2]["raw_length"] == lengths[1] and len(recs[2]["raw"].encode()) == cc.RAW_LIMIT
+    assert recs[4]["raw_length"] == lengths[3] and "raw_base64" in recs[4] and "raw" not in recs[4]
+    assert recs[1]["offset"] in (0, 3)
+
+
+# ---------------------------------------------------------------------------
+# 200,000 generated records
+
+
+def test_events_200k(tmp_path: Path) -> None:
+    binary = lakeconv()
+    path = tmp_path / "events_200k.ndjson"
+    gen = subprocess.run([sys.executable, str(GEN_EVENTS), "--rows", "200000", "--seed", "42",
+                          "--out", str(path)], capture_output=True, timeout=300)
+    assert gen.returncode == 0, gen.stderr.decode()
+    run = run_lakeconv([path], tmp_path / "out", timeout=BIG_TIMEOUT, binary=binary)
+    ref, summary = assert_conversion(run, [path])
+    assert summary["rows_written"] == 200000 and summary["bad_records"] == 0
+
+    # explicit assertions, from a plain json.loads of every line
+    recs = [json.loads(line) for line in path.read_bytes().splitlines()]
+    pf = pq.ParquetFile(run.parquet)
+    schema = pf.schema_arrow
+    t = pq.read_table(run.parquet, columns=["user_id", "amount", "event_time", "referrer"])
+
+    assert schema.field("user_id").type == pa.int64()
+    uids = t.column("user_id").to_pylist()
+    big = [i for i, r in enumerate(recs) if r["user_id"] > 2**53]
+    assert len(big) > 0.99 * len(recs)
+    bad_uids = [(i, recs[i]["user_id"], uids[i]) for i in big if uids[i] != recs[i]["user_id"]]
+    assert not bad_uids, f"user_id above 2^53 not exact (row, expected, got): {bad_uids[:5]}"
+
+    assert schema.field("amount").type == pa.float64()
+    amounts = t.column("amount").to_pylist()
+    ints = [i for i, r in enumerate(recs) if type(r["amount"]) is int]
+    assert len(ints) > 1000, "generator should write integer literals for amount"
+    wrong = [(i, recs[i]["amount"], amounts[i]) for i in ints
+             if type(amounts[i]) is not float or amounts[i] != float(recs[i]["amount"])]
+    assert not wrong, f"integer amounts not widened to double: {wrong[:5]}"
+
+    dev = schema.field("device").type
+    assert arrow_type_str(dev) == "struct<os: string, version: string, screen: struct<w: int64, h: int64>>"
+    assert arrow_type_str(schema.field("tags").type) == "list<string>"
+
+    assert "referrer" in schema.names, "referrer (in ~5% of records) is missing"
+    assert arrow_type_str(schema.field("referrer").type) == "string"
+    refs = t.column("referrer").to_pylist()
+    assert refs == [r.get("referrer") for r in recs]
+    first = next(i for i, r in enumerate(recs) if "referrer" in r)
+    assert schema.names.index("referrer") == (schema.names.index("message") + 1 if first > 0 else
+                                              schema.names.index("tags") + 1)
+
+    assert schema.field("event_time").type == pa.timestamp("ms", tz="UTC")
+    got_ms = t.column("event_time").cast(pa.int64()).to_pylist()
+    epoch = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+    want_ms = [(datetime.datetime.fromisoformat(r["event_time"].replace("Z", "+00:00")) - epoch)
+               // datetime.timedelta(milliseconds=1) for r in recs]
+    diffs = [(i, recs[i]["event_time"], got_ms[i]) for i in range(len(recs)) if got_ms[i] != want_ms[i]]
+    assert not diffs, f"event_time differs (row, ISO text, ms got): {diffs[:5]}"
+
+
+# ---------------------------------------------------------------------------
+# JSONTestSuite
+
+
+def _one_line(path: Path) -> bool:
+    data = path.read_bytes()
+    return b"\n" not in (data[:-1] if data.endswith(b"\n") else data)
+
+
+JSTS_FILES = sorted(p.name for p in JSTS.iterdir() if p.name[:2] in ("y_", "n_", "i_") and _one_line(p)) \
+    if JSTS.is_dir() else []
+
+
+class SuiteRunner:
+    """Converts every JSONTestSuite file once, JOBS at a time, on first use."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.results: dict[str, Run] = {}
+        self.lock = threading.Lock()
+
+    def get(self, name: str) -> Run:
+        binary = lakeconv()
+        with self.lock:
+            if not self.results:
+                def one(n: str) -> tuple[str, Run]:
+                    return n, run_lakeconv([JSTS / n], self.out / n, timeout=JSTS_TIMEOUT, binary=binary)
+                with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, JOBS)) as ex:
+                    self.results = dict(ex.map(one, JSTS_FILES))
+        return self.results[name]
+
+
+@pytest.fixture(scope="session")
+def suite(tmp_path_factory: pytest.TempPathFactory) -> SuiteRunner:
+    return SuiteRunner(tmp_path_factory.mktemp("jsts"))
+
+
+def test_json_test_suite_present() -> None:
+    assert len(JSTS_FILES) > 300, f"expected the JSONTestSuite files in {JSTS}, found {len(JSTS_FILES)}"
+
+
+@pytest.mark.parametrize("name", JSTS_FILES)
+def test_json_test_suite(name: str, suite: SuiteRunner) -> None:
+    path = JSTS / name
+    data = path.read_bytes()
+    run = suite.get(name)
+    if run.returncode is None:
+        pytest.fail(f"hung: no exit within {JSTS_TIMEOUT} s\n{run.describe()}", pytrace=False)
+    if run.returncode < 0:
+        pytest.fail(f"crashed\n{run.describe()}", pytrace=False)
+    ref = reference_for([path])
+    kind = name[0]
+    content = data[3:] if data.startswith(cc.BOM) else data
+    empty = not content.strip(b" \t\r\n")
+
+    # the reference itself must agree with the suite's verdict
+    if kind == "y":
+        is_object = isinstance(json.loads(data), dict)
+        assert [len(ref.rows), len(ref.bad)] == ([1, 0] if is_object else [0, 1]), "reference bug"
+        if not is_object:
+            assert ref.bad[0].category == "not_object", "reference bug"
+    if kind == "n":
+        assert not ref.rows and len(ref.bad) + ref.blank_lines == ref.lines_read, "reference bug"
+
+    if kind == "i":
+        if run.returncode not in (0, 1):
+            pytest.fail(f"exit status must be 0 or 1\n{run.describe()}", pytrace=False)
+        if run.returncode == 1:
+            return
+    summary = summary_of(run)
+    counts = [summary.get(k) for k in ("rows_written", "bad_records", "blank_lines", "lines_read")]
+    rows, bad, blank, lines = counts
+    if not all(isinstance(c, int) for c in counts) or rows + bad + blank != lines:
+        pytest.fail(f"rows + bad + blank != lines: {counts}\n{run.describe()}", pytrace=False)
+    recs = bad_records(run)
+    if kind == "y":
+        if ref.rows:
+            assert (rows, bad) == (1, 0), run.describe()
+        else:
+            assert (rows, bad) == (0, 1), run.describe()
+            assert "not a JSON object" in recs[0].get("reason", ""), recs
+    elif kind == "n":
+        if empty:
+            assert (rows, bad) == (0, 0) and blank == lines and lines in (0, 1), run.describe()
+        else:
+            assert (rows, bad, blank) == (0, 1, 0), run.describe()
+            reason = recs[0].get("reason", "") if recs else ""
+            assert reason.startswith(("invalid JSON",) + cc.LIMIT_PREFIXES), recs
+    else:
+        assert lines == 1, run.describe()
+        ref_kind = "row" if ref.rows else "bad" if ref.bad else "blank"
+        got_kind = "row" if rows else "bad" if bad else "blank"
+        if ref_kind != got_kind:
+            warnings.warn(f"{name}: lakeconv made a {got_kind} line, the contract's reference a {ref_kind} "
+                          f"({ref.bad[0].detail if ref.bad else ''}); allowed for i_ files")
+            return
+    assert_conversion(run, [path], ref=ref, lenient_reasons=(kind == "i"))
+
+
+# ---------------------------------------------------------------------------
+# gzip
+
+_plain_cache: dict = {}
+
+
+def _plain_events(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    if "run" not in _plain_cache:
+        path = NDJSON / "events_sample.ndjson"
+        run = run_lakeconv([path], tmp_path_factory.mktemp("plain"))
+        assert_conversion(run, [path])
+        _plain_cache["run"] = run
+    return _plain_cache["run"]
+
+
+def _same_parquet_values(a: Path, b: Path) -> None:
+    ta, tb = pq.read_table(a), pq.read_table(b)
+    assert ta.schema.equals(tb.schema), f"schemas differ:\n{ta.schema}\n---\n{tb.schema}"
+    assert ta.equals(tb), "the gzip conversion's values differ from the plain conversion's"
+
+
+def _summary_counts(s: dict) -> dict:
+    keep = ("rows_written", "bad_records", "blank_lines", "lines_read", "duplicate_keys")
+    return {k: s.get(k) for k in keep}
+
+
+@pytest.mark.parametrize("members", [1, 2])
+def test_gzip(members: int, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    data = (NDJSON / "events_sample.ndjson").read_bytes()
+    if members == 1:
+        blob = gzip.compress(data)
+    else:  # split inside a line, away from any newline
+        cut = len(data) // 2
+        while data[cut - 1:cut + 1].count(b"\n"):
+            cut += 1
+        blob = gzip.compress(data[:cut]) + gzip.compress(data[cut:])
+    path = tmp_path / f"events_sample.{members}m.ndjson.gz"
+    path.write_bytes(blob)
+    run = run_lakeconv([path], tmp_path / "out")
+    _, summary = assert_conversion(run, [path])
+    plain = _plain_events(tmp_path_factory)
+    _same_parquet_values(plain.parquet, run.parquet)
+    assert _summary_counts(summary) == _summary_counts(json.loads(plain.stdout))
+
+
+@pytest.mark.parametrize("cut", ["mid-stream", "no-trailer"])
+def test_gzip_truncated(cut: str, tmp_path: Path) -> None:
+    blob = gzip.compress((NDJSON / "events_sample.ndjson").read_bytes())
+    blob = blob[: len(blob) * 6 // 10] if cut == "mid-stream" else blob[:-8]
+    path = tmp_path / "events_sample.truncated.ndjson.gz"
+    path.write_bytes(blob)
+    run = run_lakeconv([path], tmp_path / "out")
+    if run.returncode is None or run.returncode < 0:
+        pytest.fail(f"a truncated gzip must fail cleanly\n{run.describe()}", pytrace=False)
+    assert run.returncode == 1, f"a truncated gzip must exit 1\n{run.describe()}"
+    err = run.stderr.decode("utf-8", "replace")
+    assert str(path) in err, f"stderr must name the file {path}\n{run.describe()}"
+    assert "truncated" in err.lower(), f"stderr must say 'truncated'\n{run.describe()}"

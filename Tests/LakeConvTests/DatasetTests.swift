@@ -1,0 +1,135 @@
+import Foundation
+import LakeConv
+import Testing
+
+@Suite struct DatasetTests {
+    let fm = FileManager.default
+
+    func folder(_ name: String) throws -> URL {
+        let url = fm.temporaryDirectory.appendingPathComponent("lakeconv-ds-\(name)-\(getpid())")
+        try? fm.removeItem(at: url)
+        try fm.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    func write(_ lines: [String], to url: URL) throws {
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: url)
+    }
+
+    /// Relative paths of the visible data files under `root`.
+    func dataFiles(_ root: URL) -> [String] {
+        (fm.enumerator(atPath: root.path)?.compactMap { $0 as? String } ?? [])
+            .filter { $0.hasSuffix(".parquet") && !$0.split(separator: "/").contains { $0.hasPrefix(".") } }.sorted()
+    }
+
+    func convert(_ input: URL, _ output: URL, mode: DatasetMode = .error, partitionBy: [PartitionSpec] = [.category(column: "source")]) throws -> ConversionReport {
+        var options = ConversionOptions(inputs: [input.path], output: output.path)
+        options.partitionBy = partitionBy
+        options.mode = mode
+        options.threads = 1
+        return try Converter(options).run()
+    }
+
+    @Test("modes: error refuses, append adds, overwrite-partitions replaces only its partitions, overwrite replaces all")
+    func modes() throws {
+        let base = try folder("modes")
+        defer { try? fm.removeItem(at: base) }
+        let first = base.appendingPathComponent("a.ndjson")
+        let second = base.appendingPathComponent("b.ndjson")
+        try write([#"{"source":"web","n":1}"#, #"{"source":"ios","n":2}"#], to: first)
+        try write([#"{"source":"web","n":3}"#], to: second)
+        let out = base.appendingPathComponent("ds")
+
+        _ = try convert(first, out)
+        let initial = dataFiles(out)
+        #expect(initial.count == 2 && initial.contains { $0.hasPrefix("source=web/") } && initial.contains { $0.hasPrefix("source=ios/") })
+        #expect(fm.fileExists(atPath: out.appendingPathComponent("_SUCCESS").path))
+        #expect(throws: ConversionError.self) { try convert(second, out) }
+        #expect(dataFiles(out) == initial)
+
+        _ = try convert(second, out, mode: .append)
+        #expect(dataFiles(out).count == 3)
+
+        _ = try convert(second, out, mode: .overwritePartitions)
+        let afterPartitions = dataFiles(out)
+        #expect(afterPartitions.filter { $0.hasPrefix("source=web/") }.count == 1)
+        #expect(afterPartitions.filter { $0.hasPrefix("source=ios/") } == initial.filter { $0.hasPrefix("source=ios/") })
+
+        _ = try convert(second, out, mode: .overwrite)
+        let afterOverwrite = dataFiles(out)
+        #expect(afterOverwrite.count == 1 && afterOverwrite[0].hasPrefix("source=web/"))
+        let siblings = try fm.contentsOfDirectory(atPath: base.path)
+        #expect(!siblings.contains { $0.contains("lakeconv-staging") }, "\(siblings)")
+    }
+
+    @Test("the manifest lists every file with decoded partition values, rows and statistics")
+    func manifest() throws {
+        let base = try folder("manifest")
+        defer { try? fm.removeItem(at: base) }
+        let input = base.appendingPathComponent("in.ndjson")
+        try write([
+            #"{"source":"a/b","t":"2021-03-01T23:30:00-01:00","x":5}"#, #"{"source":null,"t":"2021-03-02T00:10:00Z","x":-2}"#,
+            "", #"{"source":"a/b","t":"bad","x":1}"#,
+        ], to: input)
+        let out = base.appendingPathComponent("ds")
+        let report = try convert(input, out, partitionBy: [.category(column: "source"), .date(column: "t", grain: .day)])
+        #expect(report.rowsWritten == 2 && report.badRecords == 1 && report.blankLines == 1)
+        #expect(dataFiles(out).map { String($0.split(separator: "/").dropLast().joined(separator: "/")) }.sorted() == [
+            "source=__HIVE_DEFAULT_PARTITION__/year=2021/month=03/day=02", "source=a%2Fb/year=2021/month=03/day=02",
+        ])
+        let data = try Data(contentsOf: out.appendingPathComponent("_SUCCESS"))
+        let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(json["rows_written"] as? Int == 2 && json["bad_records"] as? Int == 1 && json["blank_lines"] as? Int == 1)
+        let files = try #require(json["files"] as? [[String: Any]])
+        #expect(files.count == 2)
+        let slashed = try #require(files.first { ($0["partition"] as? [String: Any])?["source"] as? String == "a/b" })
+        #expect((slashed["partition"] as? [String: Any])?["day"] as? String == "02")
+        let x = try #require((slashed["columns"] as? [String: Any])?["x"] as? [String: Any])
+        #expect(x["min"] as? Int == 5 && x["max"] as? Int == 5 && x["null_count"] as? Int == 0)
+        let t = try #require((slashed["columns"] as? [String: Any])?["t"] as? [String: Any])
+        // "bad" makes t a string column; the partition was still derived from the parsed instant (UTC day 02).
+        #expect(t["min"] as? String == "2021-03-01T23:30:00-01:00")
+        let nullPartition = try #require(files.first { ($0["partition"] as? [String: Any])?["source"] is NSNull })
+        #expect(nullPartition["rows"] as? Int == 1)
+        // Category partition columns live in the paths only.
+        #expect(!(json["schema"] as? [[String: Any]] ?? []).contains { $0["name"] as? String == "source" })
+    }
+
+    @Test("a killed run's staging folder and journal are cleaned up by the next run")
+    func recovery() throws {
+        let base = try folder("recovery")
+        defer { try? fm.removeItem(at: base) }
+        let input = base.appendingPathComponent("in.ndjson")
+        try write([#"{"source":"web","n":1}"#], to: input)
+        let out = base.appendingPathComponent("ds")
+        _ = try convert(input, out)
+        // Leftovers of a dead process (pid 999999 does not exist): a staging tree, and a journal
+        // naming a file that was moved in before the kill.
+        let staging = base.appendingPathComponent(".ds.lakeconv-staging-x-999999")
+        try fm.createDirectory(at: staging.appendingPathComponent("source=web"), withIntermediateDirectories: true)
+        try Data("junk".utf8).write(to: staging.appendingPathComponent("source=web/part-1.parquet"))
+        try Data("orphan".utf8).write(to: out.appendingPathComponent("source=web/part-99999-dead.parquet"))
+        try Data("source=web/part-99999-dead.parquet\n".utf8).write(to: out.appendingPathComponent(".lakeconv-journal-999999.dead"))
+        _ = try convert(input, out, mode: .append)
+        #expect(!fm.fileExists(atPath: staging.path))
+        #expect(!fm.fileExists(atPath: out.appendingPathComponent("source=web/part-99999-dead.parquet").path))
+        #expect(!fm.fileExists(atPath: out.appendingPathComponent(".lakeconv-journal-999999.dead").path))
+        #expect(dataFiles(out).count == 2)
+    }
+
+    @Test("a failed run publishes nothing and leaves no staging")
+    func failedRun() throws {
+        let base = try folder("failed")
+        defer { try? fm.removeItem(at: base) }
+        let input = base.appendingPathComponent("in.ndjson")
+        try write([#"{"source":"web","n":1}"#, "not json", "nor this"], to: input)
+        let out = base.appendingPathComponent("ds")
+        var options = ConversionOptions(inputs: [input.path], output: out.path)
+        options.partitionBy = [.category(column: "source")]
+        options.maxBadRecords = .count(1)
+        #expect(throws: ConversionError.self) { try Converter(options).run() }
+        #expect(!fm.fileExists(atPath: out.path))
+        #expect(fm.fileExists(atPath: base.appendingPathComponent("ds.bad_records.ndjson").path))
+        #expect(try fm.contentsOfDirectory(atPath: base.path).allSatisfy { !$0.hasPrefix(".") })
+    }
+}
