@@ -17,3 +17,7 @@ int lake_rename_exchange(const char *a, const char *b) {
     return -1;
 #endif
 }
+
+int lake_syncfs(int fd) {
+    return syncfs(fd);
+}

@@ -130,7 +130,8 @@ public struct Converter {
             options: DatasetWriter.Options(
                 root: options.output, mode: options.mode, writer: options.writer, targetFileSize: options.targetFileSize,
                 maxOpenFiles: options.maxOpenFiles, threads: options.threads),
-            schema: schema)
+            schema: schema,
+            renderEntry: { file, partition, metadata in Manifest.entry(file, partition: partition, metadata: metadata, schema: schema) })
         // Rows buffered before a hand-over: a row group for a file; within the memory budget for a
         // dataset (about six chunk-sized buffers can be alive: parsing, encoding, gathering).
         let chunkBytes = options.isSingleFile ? options.writer.rowGroupSize : min(options.writer.rowGroupSize, options.memoryLimit / 6)
@@ -223,12 +224,10 @@ public struct Converter {
             if let singleFile {
                 report.outputFiles = try singleFile.finish()
             } else if let dataset {
-                let snapshot = report
-                let written = try dataset.commit { files in
-                    Manifest.render(
-                        runID: dataset.runID, mode: options.mode, specs: options.partitionBy, layout: options.dateLayout,
-                        schema: schema, report: snapshot, files: files)
-                }
+                let frame = Manifest.frame(
+                    runID: dataset.runID, mode: options.mode, specs: options.partitionBy, layout: options.dateLayout,
+                    schema: schema, report: report)
+                let written = try dataset.commit(header: frame.header, footer: frame.footer)
                 report.outputFiles = written.map { OutputFileReport(path: dataset.root + "/" + $0.relativePath, rows: $0.rows, bytes: $0.bytes) }
             }
         } catch {

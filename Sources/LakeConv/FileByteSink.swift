@@ -19,12 +19,14 @@ public final class FileByteSink: ByteSink {
     private static let bufferSize = 1 << 20
     private var committed = false
 
-    public init(path: String) throws(ParquetError) {
+    /// `direct`: write to `path` itself (for files inside a hidden staging folder, which the
+    /// dataset commit makes durable with one `syncfs` and publishes by renaming the folder).
+    public init(path: String, direct: Bool = false) throws(ParquetError) {
         self.path = path
         let slash = path.lastIndex(of: "/")
         let folder = slash.map { String(path[..<$0]) } ?? "."
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        temporaryPath = "\(folder)/.\(name).tmp-\(getpid())"
+        temporaryPath = direct ? path : "\(folder)/.\(name).tmp-\(getpid())"
         descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
             throw ParquetError(.sink, "cannot create \(temporaryPath): \(String(cString: strerror(errno)))")
@@ -69,6 +71,14 @@ public final class FileByteSink: ByteSink {
             _ = fsync(dir)
             close(dir)
         }
+    }
+
+    /// Flushes and closes a `direct` file without fsync (the caller syncs the file system once).
+    public func closeUnsynced() throws(ParquetError) {
+        try drain()
+        close(descriptor)
+        descriptor = -1
+        committed = true
     }
 
     /// Removes the temporary file; nothing becomes visible.

@@ -5,4 +5,7 @@
 /// Returns 0 on success, -1 with errno set otherwise (ENOSYS/EINVAL where unsupported).
 int lake_rename_exchange(const char *a, const char *b);
 
+/// Flushes the file system holding the open file `fd` (Linux syncfs). Returns 0 on success.
+int lake_syncfs(int fd);
+
 #endif

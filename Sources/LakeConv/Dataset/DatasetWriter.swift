@@ -38,10 +38,10 @@ final class DatasetWriter: @unchecked Sendable {
     struct WrittenFile {
         /// Path relative to the dataset root.
         var relativePath: String
-        var partition: PartitionKeyer.Partition
+        /// Relative partition directory ("" for a flat dataset).
+        var directory: String
         var rows: Int
         var bytes: Int
-        var metadata: FileMetaData
     }
 
     private let options: Options
@@ -62,13 +62,17 @@ final class DatasetWriter: @unchecked Sendable {
 
     private var open: [Int32: OpenFile] = [:]
     private var written: [WrittenFile] = []
+    /// Manifest entries (one JSON object per finished file), streamed to staging to bound memory.
+    private var manifestEntries: FileByteSink?
+    private let renderEntry: (WrittenFile, PartitionKeyer.Partition, FileMetaData) -> String
     private var partitions: [PartitionKeyer.Partition] = []
     private var sequence = 0
     private var clock = 0
 
-    init(options: Options, schema: Schema) throws(ConversionError) {
+    init(options: Options, schema: Schema, renderEntry: @escaping (WrittenFile, PartitionKeyer.Partition, FileMetaData) -> String) throws(ConversionError) {
         self.options = options
         self.schema = schema
+        self.renderEntry = renderEntry
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         let stamp = UInt64(now.tv_sec) &* 1_000_000 &+ UInt64(now.tv_nsec / 1000)
@@ -210,7 +214,7 @@ final class DatasetWriter: @unchecked Sendable {
         let relative = directory.isEmpty ? name : directory + "/" + name
         try FileSystem.makeDirectories(directory.isEmpty ? staging : staging + "/" + directory)
         do {
-            let sink = try FileByteSink(path: staging + "/" + relative)
+            let sink = try FileByteSink(path: staging + "/" + relative, direct: true)
             let writer = try ParquetFileWriter(schema: schema, sink: sink, options: options.writer)
             open[partition] = OpenFile(writer: writer, sink: sink, relativePath: relative, lastUse: clock)
         } catch {
@@ -222,11 +226,13 @@ final class DatasetWriter: @unchecked Sendable {
         guard let file = open.removeValue(forKey: partition) else { return }
         do {
             let metadata = try file.writer.close()
-            try file.sink.commit()  // fsync + rename from its temporary name, still inside staging
-            written.append(
-                WrittenFile(
-                    relativePath: file.relativePath, partition: partitions[Int(partition)], rows: Int(file.writer.rowCount),
-                    bytes: Int(file.writer.bytesWritten), metadata: metadata))
+            try file.sink.closeUnsynced()
+            let entry = WrittenFile(
+                relativePath: file.relativePath, directory: partitions[Int(partition)].path, rows: Int(file.writer.rowCount),
+                bytes: Int(file.writer.bytesWritten))
+            written.append(entry)
+            if manifestEntries == nil { manifestEntries = try FileByteSink(path: staging + "/.manifest-entries", direct: true) }
+            try manifestEntries!.write(bytes: Array(((written.count > 1 ? ",\n  " : "  ") + renderEntry(entry, partitions[Int(partition)], metadata)).utf8))
         } catch {
             throw ConversionError(.output, error.description, file: file.sink.path)
         }
@@ -234,24 +240,48 @@ final class DatasetWriter: @unchecked Sendable {
 
     // MARK: Commit
 
-    /// Finishes every file and publishes the dataset; `manifest` renders `_SUCCESS` from the files.
-    func commit(manifest: ([WrittenFile]) -> String) throws(ConversionError) -> [WrittenFile] {
+    /// Finishes every file and publishes the dataset. `_SUCCESS` is `header`, then the file
+    /// entries (streamed from staging), then `footer`.
+    func commit(header: String, footer: String) throws(ConversionError) -> [WrittenFile] {
         drain()
         try checkFailure()
         for partition in open.keys.sorted() { try finishFile(partition) }
-        written.sort { $0.relativePath < $1.relativePath }
-        let text = manifest(written)
+        do { try manifestEntries?.closeUnsynced() } catch { throw ConversionError(.output, error.description, file: staging) }
+        let manifest = staging + "/.manifest"
+        try assembleManifest(header: header, footer: footer, into: manifest)
+        // Every staged file reaches the disk before anything is published.
+        FileSystem.syncFileSystem(containing: staging)
         switch options.mode {
         case .error, .overwrite:
-            try publishWholeTree(manifest: text)
+            try publishWholeTree(manifest: manifest)
         case .append, .overwritePartitions:
-            try publishFileByFile(manifest: text)
+            try publishFileByFile(manifest: manifest)
         }
         return written
     }
 
+    private func assembleManifest(header: String, footer: String, into path: String) throws(ConversionError) {
+        do {
+            let out = try FileByteSink(path: path, direct: true)
+            try out.write(bytes: Array(header.utf8))
+            if manifestEntries != nil {
+                let entries = try FileSource(path: staging + "/.manifest-entries")
+                let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+                defer { chunk.deallocate() }
+                while case let n = try entries.read(into: chunk), n > 0 { try out.write(UnsafeRawBufferPointer(rebasing: chunk[0..<n])) }
+                unlink(staging + "/.manifest-entries")
+            }
+            try out.write(bytes: Array(footer.utf8))
+            try out.closeUnsynced()
+        } catch let error as ParquetError {
+            throw ConversionError(.output, error.message, file: path)
+        } catch {
+            throw error as! ConversionError
+        }
+    }
+
     private func publishWholeTree(manifest: String) throws(ConversionError) {
-        try FileSystem.writeAtomically(manifest, to: staging + "/_SUCCESS")
+        try FileSystem.rename(manifest, staging + "/_SUCCESS")
         FileSystem.syncDirectory(staging)
         let root = self.root
         if !FileSystem.exists(root) {
@@ -273,6 +303,8 @@ final class DatasetWriter: @unchecked Sendable {
     }
 
     private func publishFileByFile(manifest: String) throws(ConversionError) {
+        let manifestAside = FileSystem.parent(staging) + "/" + FileSystem.baseName(staging) + "-manifest"
+        try FileSystem.rename(manifest, manifestAside)
         let root = self.root
         try FileSystem.makeDirectories(root)
         unlink(root + "/_SUCCESS")
@@ -280,7 +312,7 @@ final class DatasetWriter: @unchecked Sendable {
         try FileSystem.writeAtomically(written.map(\.relativePath).joined(separator: "\n") + "\n", to: journal)
         var touched = Set<String>()
         for file in written {
-            let directory = file.partition.path
+            let directory = file.directory
             let target = directory.isEmpty ? root : root + "/" + directory
             try FileSystem.makeDirectories(target)
             try FileSystem.rename(staging + "/" + file.relativePath, root + "/" + file.relativePath)
@@ -298,7 +330,7 @@ final class DatasetWriter: @unchecked Sendable {
         }
         unlink(journal)
         FileSystem.removeTree(staging)
-        try FileSystem.writeAtomically(manifest, to: root + "/_SUCCESS")
+        try FileSystem.rename(manifestAside, root + "/_SUCCESS")
         FileSystem.syncDirectory(root)
     }
 

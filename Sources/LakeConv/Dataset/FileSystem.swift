@@ -79,6 +79,17 @@ enum FileSystem {
         return String(path[path.index(after: slash)...])
     }
 
+    /// Flushes every file of the file system holding `path` to disk (one call for many files).
+    static func syncFileSystem(containing path: String) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            sync()
+            return
+        }
+        if lake_syncfs(fd) != 0 { sync() }
+        close(fd)
+    }
+
     static func processAlive(_ pid: Int32) -> Bool {
         kill(pid, 0) == 0 || errno == EPERM
     }

@@ -15,10 +15,10 @@ import LakeParquet
 /// Column statistics are merged over the file's row groups; timestamps and dates are ISO-8601
 /// text, byte arrays UTF-8 text, other binary columns have null counts only.
 enum Manifest {
-    static func render(
-        runID: String, mode: DatasetMode, specs: [PartitionSpec], layout: DateLayout, schema: Schema, report: ConversionReport,
-        files: [DatasetWriter.WrittenFile]
-    ) -> String {
+    /// `_SUCCESS` up to the file list, and after it (the entries are streamed in between).
+    static func frame(
+        runID: String, mode: DatasetMode, specs: [PartitionSpec], layout: DateLayout, schema: Schema, report: ConversionReport
+    ) -> (header: String, footer: String) {
         let inputs = report.inputs.map {
             JSONText.object([
                 ("path", JSONText.quote($0.path)), ("lines_read", "\($0.linesRead)"), ("rows_written", "\($0.rowsWritten)"),
@@ -39,23 +39,26 @@ enum Manifest {
             }
             return JSONText.object([("name", JSONText.quote(key)), ("athena", JSONText.quote(athena))])
         }
-        let filesJSON = files.map { file -> String in
-            let partition = JSONText.object(file.partition.values.map { ($0.0, $0.1.map(JSONText.quote) ?? "null") })
-            return JSONText.object([
-                ("path", JSONText.quote(file.relativePath)), ("partition", partition), ("rows", "\(file.rows)"),
-                ("bytes", "\(file.bytes)"), ("columns", columnStatistics(file.metadata, schema: schema)),
-            ])
-        }
-        return JSONText.object([
+        let fields = JSONText.object([
             ("lakeconv_version", JSONText.quote(LakeParquetVersion.string)), ("run_id", JSONText.quote(runID)),
             ("mode", JSONText.quote(mode.rawValue)), ("partition_by", JSONText.array(specs.map { JSONText.quote($0.description) })),
             ("rows_written", "\(report.rowsWritten)"), ("bad_records", "\(report.badRecords)"),
             ("blank_lines", "\(report.blankLines)"), ("lines_read", "\(report.linesRead)"),
             ("inputs", JSONText.array(inputs)), ("schema", JSONText.array(schemaJSON)), ("partition_keys", JSONText.array(keys)),
-            ("files", "[\n" + filesJSON.map { "  " + $0 }.joined(separator: ",\n") + "\n]"),
             ("schema_notes", JSONText.array(report.schemaNotes.map(JSONText.quote))),
             ("bad_records_path", report.badRecordsPath.map(JSONText.quote) ?? "null"),
-        ]) + "\n"
+        ])
+        // The object without its closing brace, then the file list, then the brace.
+        return (String(fields.dropLast()) + ", \"files\": [\n", "\n]}\n")
+    }
+
+    /// One file's manifest entry.
+    static func entry(_ file: DatasetWriter.WrittenFile, partition: PartitionKeyer.Partition, metadata: FileMetaData, schema: Schema) -> String {
+        let values = JSONText.object(partition.values.map { ($0.0, $0.1.map(JSONText.quote) ?? "null") })
+        return JSONText.object([
+            ("path", JSONText.quote(file.relativePath)), ("partition", values), ("rows", "\(file.rows)"),
+            ("bytes", "\(file.bytes)"), ("columns", columnStatistics(metadata, schema: schema)),
+        ])
     }
 
     private enum Bound: Comparable {
