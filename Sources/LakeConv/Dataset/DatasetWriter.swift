@@ -93,7 +93,9 @@ final class DatasetWriter: @unchecked Sendable {
         let parent = FileSystem.parent(root)
         let prefix = "." + FileSystem.baseName(root) + ".lakeconv-staging-"
         for name in FileSystem.list(parent) where name.hasPrefix(prefix) {
-            if let pid = Int32(name.split(separator: "-").last ?? ""), !FileSystem.processAlive(pid) {
+            // `…-RUNID-PID` (the staging tree) or `…-RUNID-PID-manifest` (a manifest set aside by an append commit).
+            let trimmed = name.hasSuffix("-manifest") ? String(name.dropLast("-manifest".count)) : name
+            if let pid = Int32(trimmed.split(separator: "-").last ?? ""), !FileSystem.processAlive(pid) {
                 FileSystem.removeTree(parent + "/" + name)
             }
         }
