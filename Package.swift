@@ -9,6 +9,7 @@
 //                    Knows nothing of JSON or files; writes to a `ByteSink`.
 //   LakeJSON         strict NDJSON record parsing into a flat tape (no Foundation, no I/O)
 //   LakeCompression  page codecs over libsnappy, zlib and libzstd (system-library targets)
+//   LakeCatalog      Athena DDL and Glue API JSON for tables and partitions (pure; no network)
 //   LakeConv         the ETL library API on top (NDJSON conversion lands here)
 //   LakeConvCLI      the `lakeconv` executable: maps options, nothing else
 //
@@ -27,6 +28,7 @@ let package = Package(
         .library(name: "LakeParquet", targets: ["LakeParquet"]),
         .library(name: "LakeCompression", targets: ["LakeCompression"]),
         .library(name: "LakeJSON", targets: ["LakeJSON"]),
+        .library(name: "LakeCatalog", targets: ["LakeCatalog"]),
         .library(name: "LakeConv", targets: ["LakeConv"]),
         .executable(name: "lakeconv", targets: ["LakeConvCLI"]),
     ],
@@ -47,9 +49,10 @@ let package = Package(
             dependencies: ["LakeParquet", "CSnappy", "CZlib", "CZstd"],
             swiftSettings: strictSettings
         ),
+        .target(name: "LakeCatalog", dependencies: ["LakeParquet"], swiftSettings: strictSettings),
         .target(
             name: "LakeConv",
-            dependencies: ["LakeParquet", "LakeCompression", "LakeJSON", "CZlib", "CLakeSystem"],
+            dependencies: ["LakeParquet", "LakeCompression", "LakeJSON", "LakeCatalog", "CZlib", "CLakeSystem"],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -69,6 +72,7 @@ let package = Package(
         ),
         .testTarget(name: "LakeJSONTests", dependencies: ["LakeJSON"], swiftSettings: strictSettings),
         .testTarget(name: "LakeConvTests", dependencies: ["LakeConv"], swiftSettings: strictSettings),
+        .testTarget(name: "LakeCatalogTests", dependencies: ["LakeCatalog"], swiftSettings: strictSettings),
         .testTarget(
             name: "InteropTests",
             dependencies: ["LakeParquet", "LakeCompression", "LakeConv"],

@@ -1,15 +1,24 @@
 #!/usr/bin/env bash
 # Quick start, command 2 (and CI's .ci/run): the whole test suite.
 #   1. installs what is missing (apt packages, the reader venv): no test may pass without the readers
-#   2. the interop checker's own self-test (it must pass good files and fail broken ones)
-#   3. swift test: unit, golden-byte, kernel, end-to-end and interop tests
+#   2. builds the release binary the Python interop tests drive
+#   3. the interop checkers' own self-tests (they must pass good output and fail broken output)
+#   4. Python interop tests: conversions read back by pyarrow and DuckDB against a reference
+#      parse, JSONTestSuite, gzip, partitioned datasets, SIGKILL crash safety
+#   5. swift test: unit, golden-byte, kernel, end-to-end and writer interop tests
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 bash scripts/install-deps.sh
 export LAKECONV_PYTHON="$root/.venv/bin/python"
-echo "== interop checker self-test"
+echo "== build"
+swift build -c release --product lakeconv
+export LAKECONV_BIN="$root/.build/release/lakeconv"
+echo "== interop checker self-tests"
 "$LAKECONV_PYTHON" Tests/Interop/selftest_checker.py
+"$LAKECONV_PYTHON" -m pytest -q -p no:cacheprovider Tests/Interop/selftest_conversion.py
+echo "== interop tests (Python readers)"
+"$LAKECONV_PYTHON" -m pytest -q -p no:cacheprovider Tests/Interop/test_conversion.py Tests/Interop/test_crash_safety.py
 echo "== swift test"
 swift build --build-tests
 swift test --skip-build

@@ -49,6 +49,8 @@ public struct ConversionOptions: Sendable {
     public var maxPartitions: Int?
     /// Memory budget for buffered rows in a dataset write.
     public var memoryLimit = 1 << 30
+    /// Emit Athena DDL and Glue JSON for the dataset (folders only).
+    public var catalog: CatalogOptions?
     /// Where rejected lines go; default: beside the output.
     public var badRecordsPath: String?
     public var maxBadRecords: BadRecordLimit = .unlimited
@@ -110,6 +112,9 @@ public struct ConversionReport: Sendable {
     public var outputFiles: [OutputFileReport] = []
     public var schema: [Field] = []
     public var schemaNotes: [String] = []
+    /// Catalog files written (`--catalog-out`), and notes on names Athena may struggle with.
+    public var catalogFiles: [String] = []
+    public var catalogNotes: [String] = []
     public var duplicateKeys = 0
     public var badRecordsPath: String?
     public var seconds = 0.0

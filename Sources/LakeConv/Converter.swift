@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import LakeCatalog
 import LakeJSON
 import LakeParquet
 
@@ -77,6 +78,9 @@ public struct Converter {
         let started = Self.now()
         var report = ConversionReport()
         if options.isSingleFile {
+            guard options.catalog == nil else {
+                throw ConversionError(.usage, "--catalog-out needs a dataset folder as --output (a path not ending in .parquet)")
+            }
             guard options.partitionBy.isEmpty else {
                 throw ConversionError(.usage, "--partition-by needs a dataset folder as --output (a path not ending in .parquet)")
             }
@@ -94,13 +98,33 @@ public struct Converter {
             paths[index] = spooled
         }
 
-        let fields: [Field]
+        let inferredFields: [Field]
         if let explicit = options.schema {
-            fields = explicit
+            inferredFields = explicit
         } else {
             let resolved = try inferSchema(paths: paths).resolve(options.inference)
-            fields = resolved.fields
+            inferredFields = resolved.fields
             report.schemaNotes = resolved.notes
+        }
+        // Appending: the dataset's schema wins where this input's values fit it; a real type
+        // change is refused here, before anything is written.
+        var fields = inferredFields
+        var addedColumns: [Field] = []
+        if !options.isSingleFile && options.mode == .append && FileSystem.exists(options.output + "/_SUCCESS") {
+            let existing = try DatasetDescription.load(manifest: options.output)
+            guard existing.specs == options.partitionBy else {
+                throw ConversionError(.usage, "the dataset is partitioned by \(existing.specs.map(\.description)) but this run asks for \(options.partitionBy.map(\.description)); appending needs the same partitioning", file: options.output)
+            }
+            let categories = Set(existing.categoryTypes.keys)
+            for field in fields where categories.contains(field.name) {
+                let old = existing.categoryTypes[field.name]!
+                guard old == field.type else {
+                    throw ConversionError(.schema, "partition column '\(field.name)' is \(SchemaText.typeName(old)) in the dataset but \(SchemaText.typeName(field.type)) in this input (refused before writing)")
+                }
+            }
+            let reconciled = try SchemaReconciler.reconcile(dataset: existing.fields, input: fields.filter { !categories.contains($0.name) })
+            fields = reconciled.fields + fields.filter { categories.contains($0.name) }
+            addedColumns = reconciled.added
         }
         report.schema = fields
 
@@ -110,7 +134,7 @@ public struct Converter {
             return nil
         }
         let fileFields = fields.filter { !pathOnly.contains($0.name) }
-        guard !fileFields.isEmpty else {
+        guard !fileFields.isEmpty || pathOnly.isEmpty else {
             throw ConversionError(.usage, "every column is a partition column; add --keep-partition-columns to store them in the files")
         }
         let schema: Schema
@@ -226,9 +250,23 @@ public struct Converter {
             } else if let dataset {
                 let frame = Manifest.frame(
                     runID: dataset.runID, mode: options.mode, specs: options.partitionBy, layout: options.dateLayout,
-                    schema: schema, report: report)
+                    schema: schema, report: report, compression: options.writer.compression.name)
                 let written = try dataset.commit(header: frame.header, footer: frame.footer)
                 report.outputFiles = written.map { OutputFileReport(path: dataset.root + "/" + $0.relativePath, rows: $0.rows, bytes: $0.bytes) }
+                if let catalog = options.catalog {
+                    let values = Dictionary((keyer?.partitions ?? flatPartition).map { ($0.path, $0.values.map(\.1)) }, uniquingKeysWith: { a, _ in a })
+                    var directories: [String] = []
+                    var seen = Set<String>()
+                    for file in written where seen.insert(file.directory).inserted { directories.append(file.directory) }
+                    var categoryTypes: [String: DataType] = [:]
+                    for case .category(let column) in options.partitionBy { categoryTypes[column] = fields.first { $0.name == column }?.type }
+                    let description = DatasetDescription(
+                        fields: fileFields, specs: options.partitionBy, layout: options.dateLayout, categoryTypes: categoryTypes,
+                        compression: options.writer.compression.name,
+                        partitions: directories.map { CatalogPartition(values: values[$0] ?? [], directory: $0) }, addedColumns: addedColumns)
+                    report.catalogNotes = try description.emit(catalog)
+                    report.catalogFiles = FileSystem.list(catalog.outputFolder).map { catalog.outputFolder + "/" + $0 }
+                }
             }
         } catch {
             singleFile?.abandon()

@@ -1,5 +1,6 @@
 @_exported import LakeCompression
 @_exported import LakeJSON
+@_exported import LakeCatalog
 @_exported import LakeParquet
 
 /// The lakeconv library: the ETL entry points on top of the Parquet core.

@@ -167,8 +167,8 @@ extension SchemaEvidence {
     /// Resolves the evidence into a schema: the type lattice, applied at every key path.
     public func resolve(_ options: InferenceOptions) throws(ConversionError) -> ResolvedSchema {
         var notes: [String] = []
-        guard !nodes[0].children.isEmpty else {
-            throw ConversionError(.schema, "no record has any key: there is no column to write")
+        if nodes[0].children.isEmpty && records > 0 {
+            notes.append("no record has any key: the rows are written without columns")
         }
         let fields = try resolveChildren(of: 0, path: "", options: options, notes: &notes)
         return ResolvedSchema(fields: fields, notes: notes)
@@ -180,8 +180,8 @@ extension SchemaEvidence {
         for c in nodes[node].children {
             let child = Int(c)
             let name = String(decoding: names[child], as: UTF8.self)
-            guard !name.isEmpty else {
-                throw ConversionError(.schema, "an empty key cannot be a column name", columnPath: path.isEmpty ? nil : path)
+            if name.isEmpty {
+                notes.append("\(path.isEmpty ? "" : path + ": ")an empty key is a column named ''; Athena and Glue cannot query it")
             }
             let folded = name.lowercased()
             if let other = seen[folded] {

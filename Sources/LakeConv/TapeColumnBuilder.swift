@@ -138,6 +138,7 @@ struct TapeColumnBuilder {
     mutating func append(_ tape: JSONTape, source: UnsafeRawBufferPointer) throws(Mismatch) {
         guard rollback else {
             try appendObject(0, tape, 0, source, r: 0, d: 0)
+            batch.rowCount += 1
             return
         }
         marks.removeAll(keepingCapacity: true)
@@ -145,6 +146,7 @@ struct TapeColumnBuilder {
         let duplicatesBefore = duplicateKeys
         do {
             try appendObject(0, tape, 0, source, r: 0, d: 0)
+            batch.rowCount += 1
         } catch {
             for i in batch.columns.indices { batch.columns[i].truncate(to: marks[i]) }
             for i in slots.indices { slots[i] = -1 }

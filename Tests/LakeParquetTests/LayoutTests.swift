@@ -66,10 +66,18 @@ import Testing
 
     @Test("schema errors are clear")
     func schemaErrors() {
-        #expect(throws: ParquetError.self) { try Schema([]) }
         #expect(throws: ParquetError.self) { try Schema([Field("a", .int64), Field("a", .string)]) }
         #expect(throws: ParquetError.self) { try Schema([Field("d", .decimal(precision: 40, scale: 2))]) }
         #expect(throws: ParquetError.self) { try Schema([Field("s", .struct([]))]) }
+    }
+
+    @Test("a schema without columns still carries its rows")
+    func noColumns() throws {
+        let writer = try ParquetFileWriter(schema: Schema([]), sink: InMemoryByteSink())
+        try writer.write(ColumnBatch(columns: [], rowCount: 3))
+        let meta = try writer.close()
+        #expect(meta.numRows == 3 && meta.rowGroups.count == 1 && meta.rowGroups[0].numRows == 3)
+        #expect(meta.schema.count == 1 && meta.schema[0].numChildren == 0)
     }
 
     @Test("levels for nested data follow Dremel")

@@ -183,7 +183,7 @@ final class DatasetWriter: @unchecked Sendable {
                 var columns: [ColumnBuffer] = []
                 columns.reserveCapacity(chunk.columns.count)
                 for (c, column) in chunk.columns.enumerated() { columns.append(column.gather(rows: rowsOfPartition, starts: starts[c])) }
-                try append(ColumnBatch(columns: columns), rows: rowsOfPartition.count, to: p)
+                try append(ColumnBatch(columns: columns, rowCount: rowsOfPartition.count), rows: rowsOfPartition.count, to: p)
             }
         }
     }

@@ -17,7 +17,8 @@ import LakeParquet
 enum Manifest {
     /// `_SUCCESS` up to the file list, and after it (the entries are streamed in between).
     static func frame(
-        runID: String, mode: DatasetMode, specs: [PartitionSpec], layout: DateLayout, schema: Schema, report: ConversionReport
+        runID: String, mode: DatasetMode, specs: [PartitionSpec], layout: DateLayout, schema: Schema, report: ConversionReport,
+        compression: String
     ) -> (header: String, footer: String) {
         let inputs = report.inputs.map {
             JSONText.object([
@@ -47,6 +48,12 @@ enum Manifest {
             ("inputs", JSONText.array(inputs)), ("schema", JSONText.array(schemaJSON)), ("partition_keys", JSONText.array(keys)),
             ("schema_notes", JSONText.array(report.schemaNotes.map(JSONText.quote))),
             ("bad_records_path", report.badRecordsPath.map(JSONText.quote) ?? "null"),
+            ("compression", JSONText.quote(compression)),
+            ("date_layout", JSONText.quote({ if case .single(let key) = layout { key } else { "nested" } }())),
+            ("category_types", JSONText.object(specs.compactMap { spec -> (String, String)? in
+                guard case .category(let column) = spec, let field = report.schema.first(where: { $0.name == column }) else { return nil }
+                return (column, JSONText.quote(SchemaText.typeName(field.type)))
+            })),
         ])
         // The object without its closing brace, then the file list, then the brace.
         return (String(fields.dropLast()) + ", \"files\": [\n", "\n]}\n")

@@ -223,14 +223,17 @@ public struct ColumnBuffer: Sendable {
 /// One batch of rows, as one `ColumnBuffer` per leaf column in schema order.
 public struct ColumnBatch: Sendable {
     public var columns: [ColumnBuffer]
+    /// Rows held; stored so that a schema without columns can still carry rows.
+    public var rowCount: Int
 
     public init(schema: Schema) {
         columns = schema.columns.map(ColumnBuffer.init)
+        rowCount = 0
     }
 
-    public init(columns: [ColumnBuffer]) {
+    /// A batch of filled columns; `rowCount` defaults to the first column's.
+    public init(columns: [ColumnBuffer], rowCount: Int? = nil) {
         self.columns = columns
+        self.rowCount = rowCount ?? columns.first?.rowCount ?? 0
     }
-
-    public var rowCount: Int { columns.first?.rowCount ?? 0 }
 }

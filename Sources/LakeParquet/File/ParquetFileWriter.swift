@@ -63,12 +63,12 @@ public final class ParquetFileWriter<Sink: ByteSink> {
         guard batch.columns.count == buffers.count else {
             throw ParquetError(.invalidBatch, "batch has \(batch.columns.count) columns, schema has \(buffers.count)")
         }
-        let rows = batch.columns.first?.rowCount ?? 0
+        let rows = batch.rowCount
         for column in batch.columns {
             try column.validate()
             guard column.rowCount == rows else {
                 throw ParquetError(
-                    .invalidBatch, "\(column.rowCount) rows where the first column has \(rows)",
+                    .invalidBatch, "\(column.rowCount) rows in a batch of \(rows)",
                     columnPath: column.descriptor.dottedPath)
             }
         }

@@ -31,8 +31,8 @@ public struct Schema: Sendable, Hashable {
     /// Leaf columns in schema order; `ColumnBatch` columns follow this order.
     public let columns: [ColumnDescriptor]
 
+    /// A schema may have no field at all: rows without columns (e.g. NDJSON records that are all `{}`).
     public init(_ fields: [Field]) throws(ParquetError) {
-        guard !fields.isEmpty else { throw ParquetError(.invalidSchema, "a schema needs at least one field") }
         self.fields = fields
         var elements = [SchemaElement(name: "schema", numChildren: Int32(fields.count))]
         var columns: [ColumnDescriptor] = []
@@ -49,9 +49,6 @@ public struct Schema: Sendable, Hashable {
     private static func checkUniqueNames(_ fields: [Field], parent: [String]) throws(ParquetError) {
         var seen = Set<String>()
         for field in fields {
-            guard !field.name.isEmpty else {
-                throw ParquetError(.invalidSchema, "empty field name", columnPath: parent.joined(separator: "."))
-            }
             guard seen.insert(field.name).inserted else {
                 throw ParquetError(
                     .invalidSchema, "duplicate field name '\(field.name)'", columnPath: parent.joined(separator: "."))
