@@ -12,7 +12,7 @@ struct Lakeconv: ParsableCommand {
         commandName: "lakeconv",
         abstract: "NDJSON to partitioned, Snappy-compressed Apache Parquet.",
         version: "lakeconv \(LakeConv.version)",
-        subcommands: [NDJSONToParquet.self, InferSchema.self])
+        subcommands: [NDJSONToParquet.self, InferSchema.self, DDL.self])
 
     static func main() {
         do {

@@ -94,6 +94,9 @@ struct NDJSONToParquet: ParsableCommand {
     @Option(name: .customLong("memory-limit"), help: "Memory budget for rows buffered in a dataset write.")
     var memoryLimit: ByteCount = ByteCount(argument: "1GiB")!
 
+    @OptionGroup(title: "Catalog (Athena/Glue)")
+    var catalog: CatalogArguments
+
     @Flag(help: "Print a machine-readable summary on standard output.")
     var json = false
 
@@ -116,6 +119,7 @@ struct NDJSONToParquet: ParsableCommand {
         if let sample, sample <= 0 { throw ValidationError("--sample must be positive") }
         if schema != nil && sample != nil { throw ValidationError("--schema and --sample cannot be combined") }
         if let threads, threads <= 0 { throw ValidationError("--threads must be positive") }
+        try catalog.validate()
         guard maxDepth > 0, maxNumberLength > 0 else { throw ValidationError("limits must be positive") }
     }
 
@@ -148,6 +152,7 @@ struct NDJSONToParquet: ParsableCommand {
         options.maxOpenFiles = maxOpenFiles
         options.maxPartitions = maxPartitions
         options.memoryLimit = memoryLimit.value
+        options.catalog = try catalog.options()
         let progress = quiet ? nil : Progress.ifTerminal(totalBytes: Progress.inputSize(inputs))
         if let progress {
             options.progress = { @Sendable (rows: Int, bytes: Int) in progress.update(rows: rows, bytes: bytes) }

@@ -51,6 +51,8 @@ final class Progress: @unchecked Sendable {
         if let bad = report.badRecordsPath { text += "lakeconv: bad records written to \(bad)\n" }
         if report.duplicateKeys > 0 { text += "lakeconv: \(report.duplicateKeys) duplicate keys (the last value was kept)\n" }
         for note in report.schemaNotes { text += "lakeconv: schema: \(note)\n" }
+        if !report.catalogFiles.isEmpty { text += "lakeconv: catalog: \(report.catalogFiles.count) files written\n" }
+        for note in report.catalogNotes { text += "lakeconv: catalog: \(note)\n" }
         return text
     }
 

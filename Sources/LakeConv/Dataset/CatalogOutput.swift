@@ -96,7 +96,7 @@ public struct DatasetDescription: Sendable {
     }
 
     /// Writes every artifact into the catalog folder; returns notes for the user.
-    func emit(_ options: CatalogOptions) throws(ConversionError) -> [String] {
+    public func emit(_ options: CatalogOptions) throws(ConversionError) -> [String] {
         let table = try table(options)
         let artifacts = CatalogGenerator.artifacts(table, partitions: partitions, projection: options.projection, addedColumns: addedColumns)
         try FileSystem.makeDirectories(options.outputFolder)
