@@ -59,7 +59,41 @@ public struct Converter {
     }
 
     /// Infers the schema (pass 1): the evidence of every record (or the first `sampleRecords`).
+    /// Blocks of lines are parsed on all threads and their evidence merged in input order.
     public func inferSchema(paths: [String]) throws(ConversionError) -> SchemaEvidence {
+        if let limit = options.sampleRecords { return try inferSample(paths: paths, limit: limit) }
+        let limits = options.limits
+        let maxRecordBytes = options.maxRecordBytes
+        var evidence = SchemaEvidence()
+        let pool = OrderedPool<SchemaEvidence>(
+            workers: options.threads, inFlight: options.threads * 2,
+            work: { block in
+                var parser = JSONParser(limits: limits)
+                var local = SchemaEvidence()
+                for i in 0..<block.lines.count {
+                    let line = block.line(i)
+                    guard case .object = Converter.classify(line, parser: &parser, maxRecordBytes: maxRecordBytes) else { continue }
+                    local.observe(parser.tape, source: line.bytes)
+                }
+                return local
+            },
+            consume: { _, local in evidence.merge(local) })
+        do throws(ConversionError) {
+            try BlockReader.read(paths: paths, maxRecordBytes: maxRecordBytes, blockBytes: Self.blockBytes) { block throws(ConversionError) in
+                try pool.submit(block)
+            }
+        } catch {
+            try? pool.finish()
+            throw error
+        }
+        try pool.finish()
+        return evidence
+    }
+
+    /// Lines per parallel work unit are cut at about this many bytes.
+    static let blockBytes = 4 << 20
+
+    private func inferSample(paths: [String], limit: Int) throws(ConversionError) -> SchemaEvidence {
         var evidence = SchemaEvidence()
         var parser = JSONParser(limits: options.limits)
         for path in paths {
@@ -67,7 +101,7 @@ public struct Converter {
             while let line = try reader.next() {
                 guard case .object = Self.classify(line, parser: &parser, maxRecordBytes: options.maxRecordBytes) else { continue }
                 evidence.observe(parser.tape, source: line.bytes)
-                if let limit = options.sampleRecords, evidence.records >= limit { return evidence }
+                if evidence.records >= limit { return evidence }
             }
         }
         return evidence
@@ -161,84 +195,157 @@ public struct Converter {
         let chunkBytes = options.isSingleFile ? options.writer.rowGroupSize : min(options.writer.rowGroupSize, options.memoryLimit / 6)
 
         let badRecords = BadRecordWriter(path: options.resolvedBadRecordsPath)
-        var builder = TapeColumnBuilder(schema: schema, rollback: options.schema != nil || options.sampleRecords != nil, ignoring: pathOnly)
-        var parser = JSONParser(limits: options.limits)
+        let plan = ColumnPlan(schema.fields, ignoring: pathOnly)
+        let rollback = options.schema != nil || options.sampleRecords != nil
+        let limits = options.limits
+        let maxRecordBytes = options.maxRecordBytes
+        let template = keyer
+        let partitioned = keyer != nil
+
+        /// What a worker makes of one block.
+        struct BlockResult {
+            var batch: ColumnBatch
+            var partitionOfRow: [Int32] = []
+            var partitions: [PartitionKeyer.Partition] = []
+            var bad: [(line: Int, reason: String)] = []
+            var blank = 0
+            var rows = 0
+            var duplicateKeys = 0
+            var internalError: String?
+        }
+
+        var pending = ColumnBatch(schema: schema)
+        var pendingBytes = 0
         var partitionOfRow: [Int32] = []
+        var globalPartitions: [PartitionKeyer.Partition] = []
+        var globalIDs: [String: Int32] = [:]
+        var input = InputReport(path: displayNames.first ?? "")
         var totalRows = 0
         var totalBytes = 0
-        var warnedPartitions = false
+        var duplicateKeys = 0
 
         func handOver() throws(ConversionError) {
-            let batch = builder.takeBatch()
+            guard pending.rowCount > 0 else { return }
+            let batch = pending
+            pending = ColumnBatch(schema: schema)
+            pendingBytes = 0
             if let singleFile {
                 try singleFile.write(batch)
             } else if let dataset {
-                try dataset.write(batch, partitionOfRow: partitionOfRow, partitions: keyer?.partitions ?? flatPartition)
+                try dataset.write(batch, partitionOfRow: partitionOfRow, partitions: partitioned ? globalPartitions : flatPartition)
                 partitionOfRow.removeAll(keepingCapacity: true)
             }
         }
 
-        do throws(ConversionError) {
-            for (path, name) in zip(paths, displayNames) {
-                var input = InputReport(path: name)
-                let reader = LineReader(source: try InputExpansion.open(path), maxRecordBytes: options.maxRecordBytes)
-                while let line = try reader.next() {
-                    input.linesRead += 1
-                    var outcome = Self.classify(line, parser: &parser, maxRecordBytes: options.maxRecordBytes)
+        let pool = OrderedPool<BlockResult>(
+            workers: options.threads, inFlight: options.threads * 2,
+            work: { block in
+                var parser = JSONParser(limits: limits)
+                var builder = TapeColumnBuilder(schema: schema, plan: plan, rollback: rollback)
+                var keyer = template
+                var result = BlockResult(batch: ColumnBatch(schema: schema))
+                for i in 0..<block.lines.count {
+                    let line = block.line(i)
+                    var outcome = Converter.classify(line, parser: &parser, maxRecordBytes: maxRecordBytes)
                     if case .object = outcome {
                         var partition: Int32 = 0
                         if keyer != nil {
-                            do { partition = try keyer!.partition(of: parser.tape, source: line.bytes) } catch { outcome = .bad(error.reason) }
+                            do throws(PartitionKeyer.Failure) { partition = try keyer!.partition(of: parser.tape, source: line.bytes) } catch { outcome = .bad(error.reason) }
                         }
                         if case .object = outcome {
-                            do {
+                            do throws(TapeColumnBuilder.Mismatch) {
                                 try builder.append(parser.tape, source: line.bytes)
-                                if dataset != nil { partitionOfRow.append(partition) }
+                                if partitioned { result.partitionOfRow.append(partition) }
                             } catch {
-                                guard builder.rollback else {
-                                    throw ConversionError(.schema, "internal error: a record does not fit the schema inferred from it: \(error.reason)", file: name, line: line.number)
+                                if !rollback {
+                                    result.internalError = "internal error at line \(line.number): a record does not fit the schema inferred from it: \(error.reason)"
+                                    break
                                 }
                                 outcome = .bad(error.reason)
                             }
                         }
                     }
                     switch outcome {
-                    case .blank: input.blankLines += 1
-                    case .bad(let reason):
-                        input.badRecords += 1
-                        try badRecords.record(file: name, line: line, reason: reason)
-                        if case .count = options.maxBadRecords,
-                            options.maxBadRecords.exceeded(bad: report.badRecords + input.badRecords, lines: 0)
-                        {
-                            throw ConversionError(
-                                .tooManyBadRecords,
-                                "more than \(badLimitText) bad records; nothing was published (see \(badRecords.path))",
-                                file: name, line: line.number)
-                        }
-                    case .object:
-                        input.rowsWritten += 1
-                        totalRows += 1
-                        if totalRows & 1023 == 0 {
-                            if builder.bufferedBytes >= chunkBytes { try handOver() }
-                            if totalRows & 0xFFFF == 0 { options.progress?(totalRows, totalBytes + reader.source.bytesConsumed) }
-                        }
+                    case .blank: result.blank += 1
+                    case .bad(let reason): result.bad.append((i, reason))
+                    case .object: result.rows += 1
                     }
                 }
-                if let keyer {
-                    if let limit = options.maxPartitions, keyer.partitions.count > limit {
-                        throw ConversionError(.output, "\(keyer.partitions.count) partitions is more than --max-partitions \(limit); nothing was published")
-                    }
-                    if keyer.partitions.count > 10_000 && !warnedPartitions {
-                        warnedPartitions = true
-                        report.schemaNotes.append("partitioning: \(keyer.partitions.count) partitions so far (more than 10,000: consider a coarser partitioning)")
+                result.batch = builder.takeBatch()
+                result.duplicateKeys = builder.duplicateKeys
+                result.partitions = keyer?.partitions ?? []
+                return result
+            },
+            consume: { block, result throws(ConversionError) in
+                let name = displayNames[block.input]
+                if let message = result.internalError { throw ConversionError(.schema, message, file: name) }
+                if input.path != name { input = InputReport(path: name) }
+                for (i, reason) in result.bad {
+                    try badRecords.record(file: name, line: block.line(i), reason: reason)
+                    input.badRecords += 1
+                    if case .count = options.maxBadRecords,
+                        options.maxBadRecords.exceeded(bad: report.badRecords + input.badRecords, lines: 0)
+                    {
+                        throw ConversionError(
+                            .tooManyBadRecords, "more than \(badLimitText) bad records; nothing was published (see \(badRecords.path))",
+                            file: name, line: block.line(i).number)
                     }
                 }
-                input.bytesRead = reader.source.bytesConsumed
-                totalBytes += input.bytesRead
-                report.inputs.append(input)
+                input.linesRead += block.lines.count
+                input.blankLines += result.blank
+                input.rowsWritten += result.rows
+                totalRows += result.rows
+                duplicateKeys += result.duplicateKeys
+                if partitioned {
+                    var map: [Int32] = []
+                    map.reserveCapacity(result.partitions.count)
+                    for partition in result.partitions {
+                        if let id = globalIDs[partition.path] {
+                            map.append(id)
+                        } else {
+                            let id = Int32(globalPartitions.count)
+                            globalIDs[partition.path] = id
+                            globalPartitions.append(partition)
+                            map.append(id)
+                        }
+                    }
+                    partitionOfRow.append(contentsOf: result.partitionOfRow.lazy.map { map[Int($0)] })
+                    if let limit = options.maxPartitions, globalPartitions.count > limit {
+                        throw ConversionError(.output, "\(globalPartitions.count) partitions is more than --max-partitions \(limit); nothing was published")
+                    }
+                }
+                if pending.rowCount == 0 {
+                    pending = result.batch
+                } else {
+                    for c in pending.columns.indices { pending.columns[c].append(contentsOf: result.batch.columns[c]) }
+                    pending.rowCount += result.batch.rowCount
+                }
+                pendingBytes += result.batch.columns.reduce(0) { $0 + $1.estimatedByteSize }
+                if pendingBytes >= chunkBytes { try handOver() }
+                options.progress?(totalRows, totalBytes + block.inputBytesConsumed)
+                if block.endOfInput {
+                    input.bytesRead = block.inputBytesConsumed
+                    totalBytes += input.bytesRead
+                    report.inputs.append(input)
+                    input = InputReport(path: "")
+                }
+            })
+
+        do throws(ConversionError) {
+            do throws(ConversionError) {
+                try BlockReader.read(paths: paths, maxRecordBytes: maxRecordBytes, blockBytes: Self.blockBytes) { block throws(ConversionError) in
+                    try pool.submit(block)
+                }
+            } catch {
+                try? pool.finish()
+                throw error
+            }
+            try pool.finish()
+            if partitioned && globalPartitions.count > 10_000 {
+                report.schemaNotes.append("partitioning: \(globalPartitions.count) partitions (more than 10,000: consider a coarser partitioning)")
             }
             try handOver()
-            report.duplicateKeys = builder.duplicateKeys
+            report.duplicateKeys = duplicateKeys
             if options.maxBadRecords.exceeded(bad: report.badRecords, lines: report.linesRead) {
                 throw ConversionError(
                     .tooManyBadRecords,
@@ -254,7 +361,7 @@ public struct Converter {
                 let written = try dataset.commit(header: frame.header, footer: frame.footer)
                 report.outputFiles = written.map { OutputFileReport(path: dataset.root + "/" + $0.relativePath, rows: $0.rows, bytes: $0.bytes) }
                 if let catalog = options.catalog {
-                    let values = Dictionary((keyer?.partitions ?? flatPartition).map { ($0.path, $0.values.map(\.1)) }, uniquingKeysWith: { a, _ in a })
+                    let values = Dictionary((partitioned ? globalPartitions : flatPartition).map { ($0.path, $0.values.map(\.1)) }, uniquingKeysWith: { a, _ in a })
                     var directories: [String] = []
                     var seen = Set<String>()
                     for file in written where seen.insert(file.directory).inserted { directories.append(file.directory) }

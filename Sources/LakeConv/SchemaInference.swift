@@ -127,6 +127,51 @@ public struct SchemaEvidence: Sendable {
         return child
     }
 
+    // MARK: Merging
+
+    /// Adds the evidence of records that came after these (keys keep their first-appearance order).
+    public mutating func merge(_ other: SchemaEvidence) {
+        records += other.records
+        merge(node: 0, from: other, node: 0)
+    }
+
+    private mutating func merge(node mine: Int, from other: SchemaEvidence, node theirs: Int) {
+        let o = other.nodes[theirs]
+        nodes[mine].nulls += o.nulls
+        nodes[mine].booleans += o.booleans
+        nodes[mine].integers += o.integers
+        nodes[mine].bigIntegers += o.bigIntegers
+        nodes[mine].doubles += o.doubles
+        nodes[mine].strings += o.strings
+        nodes[mine].timestampStrings += o.timestampStrings
+        nodes[mine].dateStrings += o.dateStrings
+        nodes[mine].maxFractionDigits = max(nodes[mine].maxFractionDigits, o.maxFractionDigits)
+        nodes[mine].objects += o.objects
+        nodes[mine].arrays += o.arrays
+        if !nodes[mine].distinctOverflow {
+            if o.distinctOverflow { nodes[mine].distinctOverflow = true }
+            for value in other.distinct[theirs] where !distinct[mine].contains(value) {
+                if distinct[mine].count < Self.sampleLimit { distinct[mine].append(value) } else { nodes[mine].distinctOverflow = true }
+            }
+        }
+        for c in o.children {
+            let name = other.names[Int(c)]
+            let child: Int
+            if let position = lookups[mine][name] {
+                child = Int(nodes[mine].children[Int(position)])
+            } else {
+                child = addNode(name: name)
+                lookups[mine][name] = Int32(nodes[mine].children.count)
+                nodes[mine].children.append(Int32(child))
+            }
+            merge(node: child, from: other, node: Int(c))
+        }
+        if o.element >= 0 {
+            if nodes[mine].element < 0 { nodes[mine].element = Int32(addNode(name: Array("element".utf8))) }
+            merge(node: Int(nodes[mine].element), from: other, node: Int(o.element))
+        }
+    }
+
     // MARK: Reading the evidence
 
     /// A read-only view of one key path's evidence.

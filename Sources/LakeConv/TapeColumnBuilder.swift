@@ -5,7 +5,7 @@ import LakeJSON
 import LakeParquet
 
 /// How a leaf column is filled from a JSON value.
-enum LeafConversion {
+enum LeafConversion: Sendable {
     case boolean, int64, double, string, json, date
     case timestamp(TimestampParser.TimeUnitChoice)
 }
@@ -13,8 +13,8 @@ enum LeafConversion {
 /// The schema as a flat tree of fill instructions (simdjson On-Demand style: the walk is directed
 /// by the expected type). Hot data (`nodes`) holds no references, so walking it costs no
 /// reference counting; names live in one byte arena and are matched with memcmp.
-struct ColumnPlan {
-    enum Kind {
+struct ColumnPlan: Sendable {
+    enum Kind: Sendable {
         case leaf(column: Int, conversion: LeafConversion)
         case object(childStart: Int, childCount: Int)
         case list(element: Int, repetitionLevel: Int16)
@@ -22,7 +22,7 @@ struct ColumnPlan {
         case ignored
     }
 
-    struct Node {
+    struct Node: Sendable {
         var kind: Kind
         /// Leaf columns under this node: `firstLeaf ..< endLeaf`.
         var firstLeaf: Int
@@ -114,9 +114,14 @@ struct TapeColumnBuilder {
     private var marks: [ColumnBuffer.Mark] = []
 
     init(schema: Schema, rollback: Bool, ignoring ignored: [String] = []) {
+        self.init(schema: schema, plan: ColumnPlan(schema.fields, ignoring: ignored), rollback: rollback)
+    }
+
+    /// A builder over a plan built once and shared by every worker.
+    init(schema: Schema, plan: ColumnPlan, rollback: Bool) {
         self.schema = schema
         self.rollback = rollback
-        plan = ColumnPlan(schema.fields, ignoring: ignored)
+        self.plan = plan
         batch = ColumnBatch(schema: schema)
         var starts: [Int] = []
         var total = 0
