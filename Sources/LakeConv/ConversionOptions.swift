@@ -60,6 +60,8 @@ public struct ConversionOptions: Sendable {
     public var inference = InferenceOptions()
     /// Infer from the first N records only (one less full pass); records that do not fit are bad records.
     public var sampleRecords: Int?
+    /// Keep example values per field during inference (what `infer-schema` prints).
+    public var collectExamples = false
     /// An explicit schema instead of inference.
     public var schema: [Field]?
     /// Folder output: start a new file once one reaches this many bytes.

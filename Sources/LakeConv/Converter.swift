@@ -64,12 +64,13 @@ public struct Converter {
         if let limit = options.sampleRecords { return try inferSample(paths: paths, limit: limit) }
         let limits = options.limits
         let maxRecordBytes = options.maxRecordBytes
-        var evidence = SchemaEvidence()
+        let examples = options.collectExamples
+        var evidence = SchemaEvidence(collectsExamples: examples)
         let pool = OrderedPool<SchemaEvidence>(
             workers: options.threads, inFlight: options.threads * 2,
             work: { block in
                 var parser = JSONParser(limits: limits)
-                var local = SchemaEvidence()
+                var local = SchemaEvidence(collectsExamples: examples)
                 for i in 0..<block.lines.count {
                     let line = block.line(i)
                     guard case .object = Converter.classify(line, parser: &parser, maxRecordBytes: maxRecordBytes) else { continue }
@@ -94,7 +95,7 @@ public struct Converter {
     static let blockBytes = 4 << 20
 
     private func inferSample(paths: [String], limit: Int) throws(ConversionError) -> SchemaEvidence {
-        var evidence = SchemaEvidence()
+        var evidence = SchemaEvidence(collectsExamples: options.collectExamples)
         var parser = JSONParser(limits: options.limits)
         for path in paths {
             let reader = LineReader(source: try InputExpansion.open(path), maxRecordBytes: options.maxRecordBytes)
@@ -110,6 +111,8 @@ public struct Converter {
     /// Runs the conversion. On failure nothing is published (bad records are still written).
     public func run() throws(ConversionError) -> ConversionReport {
         let started = Self.now()
+        var options = self.options
+        options.writer.encodingThreads = options.threads
         var report = ConversionReport()
         if options.isSingleFile {
             guard options.catalog == nil else {

@@ -51,10 +51,22 @@ enum JSONText {
     }
 }
 
-/// Byte equality of two buffers (memcmp; empty buffers may have no base address).
+/// Byte equality of two buffers. Keys are short, so they are compared 8 bytes at a time inline
+/// (a libc memcmp call cost more than the comparison); long ones go to memcmp.
 @inline(__always)
 func bytesEqual(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
-    guard a.count == b.count else { return false }
-    guard a.count > 0 else { return true }
-    return memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0
+    let n = a.count
+    guard n == b.count else { return false }
+    guard n > 0 else { return true }
+    guard n <= 32 else { return memcmp(a.baseAddress!, b.baseAddress!, n) == 0 }
+    var i = 0
+    while i + 8 <= n {
+        if a.loadUnaligned(fromByteOffset: i, as: UInt64.self) != b.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
+        i += 8
+    }
+    while i < n {
+        if a[i] != b[i] { return false }
+        i += 1
+    }
+    return true
 }

@@ -29,8 +29,12 @@ public struct SchemaEvidence: Sendable {
     static let sampleLimit = 20
     /// Records observed.
     public private(set) var records = 0
+    /// Keep up to 20 distinct example values per key path (for `infer-schema`; conversion skips it).
+    public let collectsExamples: Bool
 
-    public init() {}
+    public init(collectsExamples: Bool = true) {
+        self.collectsExamples = collectsExamples
+    }
 
     /// Observes one record (a tape whose first token is an object).
     public mutating func observe(_ tape: JSONTape, source: UnsafeRawBufferPointer) {
@@ -80,7 +84,7 @@ public struct SchemaEvidence: Sendable {
         case .objectEnd, .arrayEnd:
             preconditionFailure("a value cannot start with a closing token")
         }
-        if !nodes[node].distinctOverflow && token.kind != .null { noteDistinct(node, tape.sourceRange(of: index), source) }
+        if collectsExamples && !nodes[node].distinctOverflow && token.kind != .null { noteDistinct(node, tape.sourceRange(of: index), source) }
         return index + 1
     }
 

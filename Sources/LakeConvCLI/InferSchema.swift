@@ -25,6 +25,7 @@ struct InferSchema: ParsableCommand {
     func run() throws {
         var options = ConversionOptions(inputs: inputs, output: "-")
         options.sampleRecords = sample
+        options.collectExamples = true
         options.inference.timestampUnit = timestampUnit == "us" ? .micros : .millis
         let converter = Converter(options)
         let paths = try InputExpansion.expand(inputs)

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
 // File layout. Spec: https://parquet.apache.org/docs/file-format/
 //
 //   file     := "PAR1" <column chunk>+ per row group ... <FileMetaData> <4-byte LE footer length> "PAR1"
@@ -9,6 +13,8 @@
 //   2. `write(row:)` / `write(_:)` buffer rows; a row group is encoded and written whenever the
 //      buffered size reaches `rowGroupSize` or the row limit (at most one row group in memory).
 //   3. `close()` flushes the last row group and writes the footer.
+// Column chunks of a row group are encoded on `encodingThreads` threads; they are appended to the
+// file in schema order by the owner.
 // After a thrown error the writer refuses further use: the sink holds a partial file, which the
 // caller must discard (the dataset layer writes to a temporary name for that reason).
 
@@ -92,10 +98,9 @@ public final class ParquetFileWriter<Sink: ByteSink> {
         try checkOpen()
         guard bufferedRows > 0 else { return }
         let rows = bufferedRows
-        var chunks: [EncodedColumnChunk] = []
-        chunks.reserveCapacity(buffers.count)
+        let chunks: [EncodedColumnChunk]
         do {
-            for buffer in buffers { chunks.append(try chunkEncoder.encode(buffer)) }
+            chunks = try Self.encode(buffers, with: chunkEncoder, threads: options.encodingThreads)
         } catch {
             isOpen = false
             throw error
@@ -104,6 +109,34 @@ public final class ParquetFileWriter<Sink: ByteSink> {
         bufferedRows = 0
         bufferedBytes = 0
         try append(rowGroup: chunks, rows: rows)
+    }
+
+    /// Encodes every column, largest first across `threads` workers; results in schema order.
+    static func encode(_ buffers: [ColumnBuffer], with encoder: ColumnChunkEncoder, threads: Int) throws(ParquetError) -> [EncodedColumnChunk] {
+        guard threads > 1 && buffers.count > 1 else {
+            var chunks: [EncodedColumnChunk] = []
+            chunks.reserveCapacity(buffers.count)
+            for buffer in buffers { chunks.append(try encoder.encode(buffer)) }
+            return chunks
+        }
+        let results = UnsafeMutableBufferPointer<Result<EncodedColumnChunk, ParquetError>?>.allocate(capacity: buffers.count)
+        results.initialize(repeating: nil)
+        defer { results.deallocate() }
+        let order = buffers.indices.sorted { buffers[$0].estimatedByteSize > buffers[$1].estimatedByteSize }
+        let box = UncheckedSendable(results)
+        let next = AtomicCounter()
+        DispatchQueue.concurrentPerform(iterations: min(threads, buffers.count)) { _ in
+            while true {
+                let k = next.increment()
+                guard k < order.count else { return }
+                let i = order[k]
+                do throws(ParquetError) { box.value[i] = .success(try encoder.encode(buffers[i])) } catch { box.value[i] = .failure(error) }
+            }
+        }
+        var chunks: [EncodedColumnChunk] = []
+        chunks.reserveCapacity(buffers.count)
+        for result in results { chunks.append(try result!.get()) }
+        return chunks
     }
 
     /// Writes a row group whose chunks were encoded elsewhere (e.g. in parallel by `ColumnChunkEncoder`),
@@ -178,5 +211,25 @@ public final class ParquetFileWriter<Sink: ByteSink> {
             throw failure
         }
         offset += Int64(bytes.count)
+    }
+}
+
+/// A value shared with worker threads that write disjoint parts of it.
+struct UncheckedSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
+
+/// A counter workers take indices from.
+final class AtomicCounter: @unchecked Sendable {
+    private var value = 0
+    private var mutex = pthread_mutex_t()
+    init() { pthread_mutex_init(&mutex, nil) }
+    deinit { pthread_mutex_destroy(&mutex) }
+    func increment() -> Int {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        value += 1
+        return value - 1
     }
 }

@@ -23,6 +23,8 @@ public struct WriterOptions: Sendable {
     public var deltaEncodingEnabled = true
     public var statisticsTruncateLength = ParquetDefaults.statisticsTruncateLength
     public var keyValueMetadata: [KeyValue] = []
+    /// Encode a row group's column chunks on this many threads (1: on the calling thread).
+    public var encodingThreads = 1
     public var createdBy = ParquetDefaults.createdBy
 
     public init() {}
