@@ -79,8 +79,15 @@ public struct Converter {
                 return local
             },
             consume: { _, local in evidence.merge(local) })
+        try feed(paths, to: pool)
+        return evidence
+    }
+
+    /// Reads every input into blocks, hands them to the pool, and waits until all are consumed
+    /// (also when reading fails, so nothing runs on after an error).
+    private func feed<Result>(_ paths: [String], to pool: OrderedPool<Result>) throws(ConversionError) {
         do throws(ConversionError) {
-            try BlockReader.read(paths: paths, maxRecordBytes: maxRecordBytes, blockBytes: Self.blockBytes) { block throws(ConversionError) in
+            try BlockReader.read(paths: paths, maxRecordBytes: options.maxRecordBytes, blockBytes: Self.blockBytes) { block throws(ConversionError) in
                 try pool.submit(block)
             }
         } catch {
@@ -88,7 +95,6 @@ public struct Converter {
             throw error
         }
         try pool.finish()
-        return evidence
     }
 
     /// Lines per parallel work unit are cut at about this many bytes.
@@ -335,15 +341,7 @@ public struct Converter {
             })
 
         do throws(ConversionError) {
-            do throws(ConversionError) {
-                try BlockReader.read(paths: paths, maxRecordBytes: maxRecordBytes, blockBytes: Self.blockBytes) { block throws(ConversionError) in
-                    try pool.submit(block)
-                }
-            } catch {
-                try? pool.finish()
-                throw error
-            }
-            try pool.finish()
+            try feed(paths, to: pool)
             if partitioned && globalPartitions.count > 10_000 {
                 report.schemaNotes.append("partitioning: \(globalPartitions.count) partitions (more than 10,000: consider a coarser partitioning)")
             }

@@ -1,30 +1,25 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Dispatch
 import LakeParquet
 
 /// Turns column batches into one published Parquet file (folders go through `DatasetWriter`).
 /// The file is written under a hidden temporary name and renamed into place only by `finish()`,
 /// so a failed run publishes nothing.
 ///
-/// With `threads ≥ 2`, encoding and compression run on a serial background queue while the
-/// caller parses the next batch; at most one batch waits, which bounds memory to about two row
-/// groups. All writer state is confined to that queue (hence `@unchecked Sendable`).
+/// With `threads ≥ 2`, encoding and compression run on a `BackgroundWorker` while the caller
+/// parses the next batch; at most one batch waits, which bounds memory to about two row groups.
+/// All writer state is confined to that worker (hence `@unchecked Sendable`).
 final class OutputWriter: @unchecked Sendable {
     private let options: ConversionOptions
     private let schema: Schema
-    private let queue = DispatchQueue(label: "lakeconv.encode")
-    private let slots = DispatchSemaphore(value: 1)
-    private let async: Bool
-    private let lock = NSLockLike()
-    private var failure: ConversionError?
+    private let worker: BackgroundWorker
     private var current: (writer: ParquetFileWriter<FileByteSink>, sink: FileByteSink)?
 
     init(options: ConversionOptions, schema: Schema) throws(ConversionError) {
         self.options = options
         self.schema = schema
-        async = options.threads >= 2
+        worker = BackgroundWorker(label: "lakeconv.encode", enabled: options.threads >= 2)
         var info = stat()
         if stat(options.output, &info) == 0 && options.mode == .error {
             throw ConversionError(.output, "the output file exists (use --mode overwrite to replace it)", file: options.output)
@@ -33,17 +28,7 @@ final class OutputWriter: @unchecked Sendable {
 
     /// Hands a batch over; with a background queue this returns once the previous batch is done.
     func write(_ batch: ColumnBatch) throws(ConversionError) {
-        try checkFailure()
-        guard async else {
-            try encode(batch)
-            return
-        }
-        slots.wait()
-        try checkFailure()
-        queue.async { [self] in
-            defer { slots.signal() }
-            do throws(ConversionError) { try encode(batch) } catch { fail(error) }
-        }
+        try worker.submit { [self] () throws(ConversionError) in try encode(batch) }
     }
 
     private func encode(_ batch: ColumnBatch) throws(ConversionError) {
@@ -64,8 +49,8 @@ final class OutputWriter: @unchecked Sendable {
 
     /// Waits for pending work, closes the file and publishes it (an empty input gives a valid empty file).
     func finish() throws(ConversionError) -> [OutputFileReport] {
-        drain()
-        try checkFailure()
+        worker.drain()
+        try worker.checkFailure()
         do {
             if current == nil { try openFile() }
             let (writer, sink) = current!
@@ -80,21 +65,9 @@ final class OutputWriter: @unchecked Sendable {
 
     /// Removes the temporary file: nothing of this run becomes visible.
     func abandon() {
-        drain()
+        worker.drain()
         current?.sink.abandon()
         current = nil
-    }
-
-    private func drain() {
-        if async { queue.sync {} }
-    }
-
-    private func fail(_ error: ConversionError) {
-        lock.withLock { if failure == nil { failure = error } }
-    }
-
-    private func checkFailure() throws(ConversionError) {
-        if let failure = lock.withLock({ failure }) { throw failure }
     }
 }
 

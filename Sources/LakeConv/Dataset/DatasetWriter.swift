@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Dispatch
 import LakeParquet
 
 /// Writes a dataset folder: Hive-partitioned or flat, files rolled at the target size, published
@@ -48,10 +47,7 @@ final class DatasetWriter: @unchecked Sendable {
     private let schema: Schema
     let runID: String
     let staging: String
-    private let queue = DispatchQueue(label: "lakeconv.dataset")
-    private let slots = DispatchSemaphore(value: 1)
-    private let lock = NSLockLike()
-    private var failure: ConversionError?
+    private let worker: BackgroundWorker
 
     private struct OpenFile {
         var writer: ParquetFileWriter<FileByteSink>
@@ -73,6 +69,7 @@ final class DatasetWriter: @unchecked Sendable {
         self.options = options
         self.schema = schema
         self.renderEntry = renderEntry
+        worker = BackgroundWorker(label: "lakeconv.dataset", enabled: options.threads >= 2)
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         let stamp = UInt64(now.tv_sec) &* 1_000_000 &+ UInt64(now.tv_nsec / 1000)
@@ -138,17 +135,7 @@ final class DatasetWriter: @unchecked Sendable {
 
     /// Hands over a chunk; `partitionOfRow[i]` is row i's partition, `partitions` every partition seen so far.
     func write(_ chunk: ColumnBatch, partitionOfRow: [Int32], partitions: [PartitionKeyer.Partition]) throws(ConversionError) {
-        try checkFailure()
-        guard options.threads >= 2 else {
-            try writeChunk(chunk, partitionOfRow, partitions)
-            return
-        }
-        slots.wait()
-        try checkFailure()
-        queue.async { [self] in
-            defer { slots.signal() }
-            do throws(ConversionError) { try writeChunk(chunk, partitionOfRow, partitions) } catch { fail(error) }
-        }
+        try worker.submit { [self] () throws(ConversionError) in try writeChunk(chunk, partitionOfRow, partitions) }
     }
 
     private func writeChunk(_ chunk: ColumnBatch, _ partitionOfRow: [Int32], _ known: [PartitionKeyer.Partition]) throws(ConversionError) {
@@ -245,8 +232,8 @@ final class DatasetWriter: @unchecked Sendable {
     /// Finishes every file and publishes the dataset. `_SUCCESS` is `header`, then the file
     /// entries (streamed from staging), then `footer`.
     func commit(header: String, footer: String) throws(ConversionError) -> [WrittenFile] {
-        drain()
-        try checkFailure()
+        worker.drain()
+        try worker.checkFailure()
         for partition in open.keys.sorted() { try finishFile(partition) }
         do { try manifestEntries?.closeUnsynced() } catch { throw ConversionError(.output, error.description, file: staging) }
         let manifest = staging + "/.manifest"
@@ -338,22 +325,10 @@ final class DatasetWriter: @unchecked Sendable {
 
     /// Removes everything this run wrote; nothing becomes visible.
     func abandon() {
-        drain()
+        worker.drain()
         for file in open.values { file.sink.abandon() }
         open.removeAll()
         FileSystem.removeTree(staging)
-    }
-
-    private func drain() {
-        if options.threads >= 2 { queue.sync {} }
-    }
-
-    private func fail(_ error: ConversionError) {
-        lock.withLock { if failure == nil { failure = error } }
-    }
-
-    private func checkFailure() throws(ConversionError) {
-        if let failure = lock.withLock({ failure }) { throw failure }
     }
 }
 
