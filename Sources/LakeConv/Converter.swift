@@ -228,6 +228,7 @@ public struct Converter {
         var partitionOfRow: [Int32] = []
         var globalPartitions: [PartitionKeyer.Partition] = []
         var globalIDs: [String: Int32] = [:]
+        var foldedPaths: [String: String] = [:]
         var input = InputReport(path: displayNames.first ?? "")
         var totalRows = 0
         var totalBytes = 0
@@ -316,6 +317,12 @@ public struct Converter {
                             globalIDs[partition.path] = id
                             globalPartitions.append(partition)
                             map.append(id)
+                            let folded = partition.path.lowercased()
+                            if let other = foldedPaths[folded] {
+                                report.schemaNotes.append("partitioning: '\(other)' and '\(partition.path)' differ only in case; they are one folder on case-insensitive file systems (macOS, Windows)")
+                            } else {
+                                foldedPaths[folded] = partition.path
+                            }
                         }
                     }
                     partitionOfRow.append(contentsOf: result.partitionOfRow.lazy.map { map[Int($0)] })

@@ -14,6 +14,8 @@ public struct SchemaEvidence: Sendable {
     struct Node: Sendable {
         var nulls = 0, booleans = 0, integers = 0, bigIntegers = 0, doubles = 0, strings = 0
         var timestampStrings = 0, dateStrings = 0, maxFractionDigits = 0, objects = 0, arrays = 0
+        /// Longest integer literal beyond int64, in digits.
+        var maxBigIntegerDigits = 0
         var children: [Int32] = []
         var element: Int32 = -1
         var predicted = 0
@@ -48,7 +50,11 @@ public struct SchemaEvidence: Sendable {
         case .null: nodes[node].nulls += 1
         case .true, .false: nodes[node].booleans += 1
         case .integer: nodes[node].integers += 1
-        case .bigInteger: nodes[node].bigIntegers += 1
+        case .bigInteger:
+            nodes[node].bigIntegers += 1
+            let range = tape.sourceRange(of: index)
+            let digits = range.count - (source[range.lowerBound] == UInt8(ascii: "-") ? 1 : 0)
+            if digits > nodes[node].maxBigIntegerDigits { nodes[node].maxBigIntegerDigits = digits }
         case .double: nodes[node].doubles += 1
         case .string, .key:
             nodes[node].strings += 1
@@ -150,6 +156,7 @@ public struct SchemaEvidence: Sendable {
         nodes[mine].timestampStrings += o.timestampStrings
         nodes[mine].dateStrings += o.dateStrings
         nodes[mine].maxFractionDigits = max(nodes[mine].maxFractionDigits, o.maxFractionDigits)
+        nodes[mine].maxBigIntegerDigits = max(nodes[mine].maxBigIntegerDigits, o.maxBigIntegerDigits)
         nodes[mine].objects += o.objects
         nodes[mine].arrays += o.arrays
         if !nodes[mine].distinctOverflow {
@@ -202,7 +209,19 @@ public struct SchemaEvidence: Sendable {
 /// Options that steer how evidence becomes column types.
 public struct InferenceOptions: Sendable {
     public var timestampUnit: TimestampParser.TimeUnitChoice = .millis
+    /// What a column holding integers beyond int64 becomes (never wrapped).
+    public var bigIntegers: BigIntegerPolicy = .double
     public init() {}
+}
+
+/// `--big-integers`: the type of an integer column that has values beyond int64.
+public enum BigIntegerPolicy: String, Sendable, CaseIterable {
+    /// DOUBLE (the nearest double of each value; reported).
+    case double
+    /// DECIMAL(38,0): exact up to 38 digits; a longer integer is a bad record.
+    case decimal
+    /// STRING holding each integer's exact digits.
+    case string
 }
 
 /// The conversion schema: Parquet fields, and notes for the user about the decisions taken.
@@ -266,8 +285,20 @@ extension SchemaEvidence {
         if n.booleans > 0 { return .boolean }
         if numbers > 0 {
             if n.bigIntegers > 0 {
-                notes.append("\(path): \(n.bigIntegers) integer(s) beyond int64; column widened to double")
-                return .double
+                switch options.bigIntegers {
+                case .decimal where n.doubles == 0 && n.maxBigIntegerDigits > 38:
+                    notes.append("\(path): integers of up to \(n.maxBigIntegerDigits) digits exceed decimal(38,0); the column holds the digits as strings")
+                    return .string
+                case .decimal where n.doubles == 0:
+                    notes.append("\(path): \(n.bigIntegers) integer(s) beyond int64; column is decimal(38,0)")
+                    return .decimal(precision: 38, scale: 0)
+                case .string where n.doubles == 0:
+                    notes.append("\(path): \(n.bigIntegers) integer(s) beyond int64; column holds the digits as strings")
+                    return .string
+                default:
+                    notes.append("\(path): \(n.bigIntegers) integer(s) beyond int64; column widened to double")
+                    return .double
+                }
             }
             if n.doubles > 0 {
                 if n.integers > 0 { notes.append("\(path): integers and decimals; widened to double") }

@@ -7,6 +7,8 @@ import LakeParquet
 /// How a leaf column is filled from a JSON value.
 enum LeafConversion: Sendable {
     case boolean, int64, double, string, json, date
+    /// DECIMAL(38,0) from integer literals (a 16-byte big-endian two's complement value).
+    case decimal38
     case timestamp(TimestampParser.TimeUnitChoice)
 }
 
@@ -85,6 +87,7 @@ struct ColumnPlan: Sendable {
             case .json: .json
             case .date: .date
             case .timestamp(let unit, _): .timestamp(unit == .millis ? .millis : .micros)
+            case .decimal(38, 0): .decimal38
             default: .string
             }
             nodes[node].kind = .leaf(column: leaf, conversion: conversion)
@@ -267,8 +270,19 @@ struct TapeColumnBuilder {
             default: throw mismatch(node, "a number", token.kind)
             }
         case .string:
-            guard token.kind == .string else { throw mismatch(node, "a string", token.kind) }
-            tape.withText(of: index, source: source) { batch.columns[column].byteArrays.append($0) }
+            switch token.kind {
+            case .string: tape.withText(of: index, source: source) { batch.columns[column].byteArrays.append($0) }
+            case .integer, .bigInteger:  // --big-integers string: the exact digits
+                batch.columns[column].byteArrays.append(UnsafeRawBufferPointer(rebasing: source[tape.sourceRange(of: index)]))
+            default: throw mismatch(node, "a string", token.kind)
+            }
+        case .decimal38:
+            guard token.kind == .integer || token.kind == .bigInteger,
+                let value = Self.int128(UnsafeRawBufferPointer(rebasing: source[tape.sourceRange(of: index)]))
+            else { throw mismatch(node, "an integer of at most 38 digits", token.kind) }
+            var bytes = [UInt8](repeating: 0, count: 16)
+            for i in 0..<16 { bytes[15 - i] = UInt8(truncatingIfNeeded: value >> (8 * i)) }
+            batch.columns[column].byteArrays.append(bytes)
         case .json:
             let range = tape.sourceRange(of: index)
             batch.columns[column].byteArrays.append(UnsafeRawBufferPointer(rebasing: source[range]))
@@ -283,6 +297,25 @@ struct TapeColumnBuilder {
             else { throw mismatch(node, "an ISO-8601 timestamp with an offset", token.kind) }
             batch.columns[column].int64s.append(instant.value(in: unit))
         }
+    }
+
+    /// An integer literal of at most 38 digits as Int128.
+    static func int128(_ text: UnsafeRawBufferPointer) -> Int128? {
+        var negative = false
+        var i = 0
+        if text.first == UInt8(ascii: "-") {
+            negative = true
+            i = 1
+        }
+        guard text.count - i <= 38, text.count > i else { return nil }
+        var value: Int128 = 0
+        while i < text.count {
+            let digit = text[i] &- 48
+            guard digit < 10 else { return nil }
+            value = value * 10 + Int128(digit)
+            i += 1
+        }
+        return negative ? -value : value
     }
 
     private func mismatch(_ node: Int, _ expected: String, _ got: JSONTape.Kind) -> Mismatch {

@@ -40,6 +40,9 @@ struct NDJSONToParquet: ParsableCommand {
     @Option(name: .customLong("timestamp-unit"), help: "Unit of timestamp columns: ms or us.")
     var timestampUnit: String = "ms"
 
+    @Option(name: .customLong("big-integers"), help: "Columns with integers beyond int64: double (nearest value, reported), decimal (decimal(38,0), exact) or string (exact digits).")
+    var bigIntegers: String = "double"
+
     @Option(name: .customLong("data-page-version"), help: "Data page format: 1 (widest reader support) or 2.")
     var dataPageVersion: Int = 1
 
@@ -108,6 +111,7 @@ struct NDJSONToParquet: ParsableCommand {
             throw ValidationError("--compression must be snappy, gzip, zstd or none")
         }
         guard ["ms", "us"].contains(timestampUnit) else { throw ValidationError("--timestamp-unit must be ms or us") }
+        guard BigIntegerPolicy(rawValue: bigIntegers) != nil else { throw ValidationError("--big-integers must be double, decimal or string") }
         guard [1, 2].contains(dataPageVersion) else { throw ValidationError("--data-page-version must be 1 or 2") }
         guard DatasetMode(rawValue: mode) != nil else {
             throw ValidationError("--mode must be error, append, overwrite or overwrite-partitions")
@@ -135,6 +139,7 @@ struct NDJSONToParquet: ParsableCommand {
         options.writer.dataPageVersion = dataPageVersion == 2 ? .v2 : .v1
         options.targetFileSize = targetFileSize.value
         options.inference.timestampUnit = timestampUnit == "us" ? .micros : .millis
+        options.inference.bigIntegers = BigIntegerPolicy(rawValue: bigIntegers)!
         if let schema { options.schema = try SchemaText.load(path: schema) }
         options.sampleRecords = sample
         options.badRecordsPath = badRecords

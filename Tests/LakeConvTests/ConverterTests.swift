@@ -90,3 +90,27 @@ import Testing
         }
     }
 }
+
+@Suite struct BigIntegerTests {
+    @Test("--big-integers: double (reported), decimal(38,0) exact, string exact; never wrapped", arguments: [BigIntegerPolicy.double, .decimal, .string])
+    func policies(_ policy: BigIntegerPolicy) throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lakeconv-big-\(policy)-\(getpid())")
+        try? FileManager.default.removeItem(at: folder)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let input = folder.appendingPathComponent("in.ndjson")
+        try Data("{\"n\":1}\n{\"n\":18446744073709551616}\n{\"n\":-99999999999999999999999999999999999999}\n{\"m\":123456789012345678901234567890123456789}\n".utf8).write(to: input)
+        var options = ConversionOptions(inputs: [input.path], output: folder.appendingPathComponent("o.parquet").path)
+        options.inference.bigIntegers = policy
+        let report = try Converter(options).run()
+        #expect(report.rowsWritten == 4 && report.badRecords == 0)
+        let n = try #require(report.schema.first { $0.name == "n" })
+        let m = try #require(report.schema.first { $0.name == "m" })
+        switch policy {
+        case .double: #expect(n.type == .double && m.type == .double)
+        case .decimal: #expect(n.type == .decimal(precision: 38, scale: 0) && m.type == .string)  // 39 digits do not fit
+        case .string: #expect(n.type == .string && m.type == .string)
+        }
+        #expect(report.schemaNotes.contains { $0.hasPrefix("n: ") })
+    }
+}

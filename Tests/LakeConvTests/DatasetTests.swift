@@ -117,6 +117,17 @@ import Testing
         #expect(dataFiles(out).count == 2)
     }
 
+    @Test("partition values differing only in case are reported")
+    func caseOnlyValues() throws {
+        let base = try folder("case")
+        defer { try? fm.removeItem(at: base) }
+        let input = base.appendingPathComponent("in.ndjson")
+        try write([#"{"source":"Web","n":1}"#, #"{"source":"web","n":2}"#], to: input)
+        let report = try convert(input, base.appendingPathComponent("ds"))
+        #expect(report.schemaNotes.contains { $0.contains("'source=Web' and 'source=web' differ only in case") })
+        #expect(dataFiles(base.appendingPathComponent("ds")).count == 2)
+    }
+
     @Test("a failed run publishes nothing and leaves no staging")
     func failedRun() throws {
         let base = try folder("failed")
