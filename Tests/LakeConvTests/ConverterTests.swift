@@ -114,3 +114,27 @@ import Testing
         #expect(report.schemaNotes.contains { $0.hasPrefix("n: ") })
     }
 }
+
+/// The library example in README.md, kept compiling and working.
+@Suite struct ReadmeExampleTests {
+    @Test("README library example")
+    func readme() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("lakeconv-readme-\(getpid()).parquet").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let schema = try Schema([
+            Field("id", .int64, nullable: false),
+            Field("name", .string),
+            Field("at", .timestamp(.millis, isAdjustedToUTC: true)),
+            Field("tags", .list(of: .string)),
+            Field("device", .struct([Field("os", .string), Field("w", .int32)])),
+        ])
+        let options = WriterOptions()
+        let sink = try FileByteSink(path: path)
+        let writer = try ParquetFileWriter(schema: schema, sink: sink, options: options)
+        try writer.write(row: [.int(1), .string("a"), .int(1_616_317_200_123), .list([.string("x")]), .record([.string("ios"), .int(828)])])
+        try writer.close()
+        try sink.commit()
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect(bytes.prefix(4) == Data("PAR1".utf8) && bytes.suffix(4) == Data("PAR1".utf8))
+    }
+}
