@@ -19,7 +19,8 @@ echo "== interop checker self-tests"
 "$LAKECONV_PYTHON" Tests/Interop/selftest_checker.py
 "$LAKECONV_PYTHON" -m pytest -q -p no:cacheprovider Tests/Interop/selftest_conversion.py
 echo "== interop tests (Python readers)"
-"$LAKECONV_PYTHON" -m pytest -q -p no:cacheprovider Tests/Interop/test_conversion.py Tests/Interop/test_crash_safety.py Tests/Interop/test_disk_full.py Tests/Interop/test_adversarial.py
+"$LAKECONV_PYTHON" -m pytest -q -p no:cacheprovider Tests/Interop/test_conversion.py Tests/Interop/test_crash_safety.py Tests/Interop/test_disk_full.py Tests/Interop/test_adversarial.py \
+    Tests/Interop/test_datasets.py Tests/Interop/test_catalog.py
 echo "== fuzz smoke (NDJSON parser, libFuzzer + AddressSanitizer)"
 bash scripts/fuzz.sh 30
 echo "== swift test"

@@ -33,7 +33,8 @@ def cases(big: bool):
     hostile = ["../../etc", "..", ".", "a/b", "k=v", "50%", "it's", 'q"uote', "tab\tch", "\u00e9\u4e2d\U0001F680", "",
                "__HIVE_DEFAULT_PARTITION__", "x" * 300]
     lines = [json.dumps({"source": v, "i": i}).encode() for i, v in enumerate(hostile)] + [b'{"source":null,"i":99}']
-    yield "hostile_partition_values", b"\n".join(lines) + b"\n", dict(rows=len(hostile), bad=1, blank=0, partition=["source"])
+    # The 300-byte value (directory name too long) and the literal null marker are bad records.
+    yield "hostile_partition_values", b"\n".join(lines) + b"\n", dict(rows=len(hostile) - 1, bad=2, blank=0, partition=["source"])
     if big:
         yield "deep_nesting_10000", b'{"a":' + b"[" * 10_000 + b"]" * 10_000 + b'}\n{"a":[1]}\n', dict(rows=1, bad=1, blank=0)
         yield "string_50mib", b'{"s":"' + b"x" * (50 << 20) + b'"}\n{"s":"short"}\n', dict(rows=2, bad=0, blank=0)

@@ -88,7 +88,7 @@ public enum CatalogGenerator {
     /// Every artifact for a table, its partitions, and (on append) the columns it gained.
     public static func artifacts(_ table: CatalogTable, partitions: [CatalogPartition], projection: Bool, addedColumns: [Field] = []) -> CatalogArtifacts {
         var out = CatalogArtifacts()
-        out.notes = nameNotes(table)
+        out.notes = nameNotes(table, projection: projection)
         out.files.append(("create-table.sql", createTableSQL(table, projection: projection)))
         for (i, statement) in addPartitionStatements(table, partitions: partitions).enumerated() {
             out.files.append((numbered("add-partitions", i, "sql"), statement))
@@ -110,8 +110,17 @@ public enum CatalogGenerator {
         return "\(stem)-\(String(repeating: "0", count: max(0, 4 - n.count)) + n).\(ext)"
     }
 
-    static func nameNotes(_ table: CatalogTable) -> [String] {
+    static func nameNotes(_ table: CatalogTable, projection: Bool) -> [String] {
         var notes: [String] = []
+        if projection {
+            for key in table.partitionKeys {
+                guard case .enumeration(let values) = key.projection else { continue }
+                let awkward = values.filter { $0.contains(",") || $0.utf8.contains { $0 < 0x20 || $0 == 0x7F || Array("\"#%'*/:=?\\{[]^".utf8).contains($0) } }
+                if !awkward.isEmpty {
+                    notes.append("projection: \(awkward.count) value(s) of '\(key.name)' contain a comma or need escaping in paths (e.g. '\(awkward[0])'); projection cannot address them, register those partitions with add-partitions")
+                }
+            }
+        }
         for field in table.columns {
             if field.name != field.name.lowercased() { notes.append("column '\(field.name)' is '\(field.name.lowercased())' in Athena and Glue (they lower-case names)") }
             if let problem = Identifier.problem(field.name) { notes.append("column '\(field.name)' \(problem)") }
@@ -259,7 +268,12 @@ public enum CatalogGenerator {
 
     public static func partitionInput(_ table: CatalogTable, _ partition: CatalogPartition) -> PartitionInput {
         PartitionInput(
-            Values: partition.values.map { $0 ?? hiveDefaultPartition },
+            Values: zip(table.partitionKeys, partition.values).map { key, value in
+                guard let value else { return hiveDefaultPartition }
+                // Integer keys get the canonical number, as in the ADD PARTITION statements ("06" → "6").
+                if ["int", "bigint", "smallint", "tinyint"].contains(key.type), let n = Int(value) { return String(n) }
+                return value
+            },
             StorageDescriptor: StorageDescriptorInput(
                 Columns: table.columns.map { Column(Name: $0.name.lowercased(), Type: HiveType.name($0.type)) },
                 Location: table.location + partition.directory + "/"))

@@ -518,7 +518,6 @@ HOSTILE = [  # (value, exact directory name)
     ("<>|", "cat=<>|"),
     ("", "cat=" + DEFAULT_PARTITION),
     (None, "cat=" + DEFAULT_PARTITION),
-    (DEFAULT_PARTITION, "cat=%5F_HIVE_DEFAULT_PARTITION__"),
     ("__hive_default_partition__", "cat=%5F_hive_default_partition__"),
 ]
 
@@ -587,6 +586,22 @@ def test_hostile_nothing_outside_dir(hostile: dict) -> None:
             assert os.path.realpath(p).startswith(real_out + os.sep), f"{p} resolves outside {out}"
             assert not name.startswith("."), f"hidden leftover {p}"
     assert sorted(os.listdir(out.parent)) == ["ds", "ds.bad_records.ndjson"], os.listdir(out.parent)
+
+
+def test_marker_value_is_bad_record(tmp_path: Path) -> None:
+    """The literal `__HIVE_DEFAULT_PARTITION__` is Hive's null marker: Hive, Spark and Glue would
+    read it back as null whatever its directory, so lakeconv rejects it as a bad record."""
+    src = tmp_path / "marker.ndjson"
+    src.write_text("\n".join(json.dumps({"id": i, "cat": v}) for i, v in enumerate([DEFAULT_PARTITION, "web", None])) + "\n")
+    out = tmp_path / "ds"
+    result = subprocess.run([BIN, "ndjson-to-parquet", str(src), "--output", str(out), "--partition-by", "cat", "--json", "--quiet"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert (summary["rows_written"], summary["bad_records"]) == (2, 1), summary
+    bad = [json.loads(x) for x in (tmp_path / "ds.bad_records.ndjson").read_text().splitlines()]
+    assert bad[0]["line"] == 1 and "null marker" in bad[0]["reason"], bad
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == ["cat=" + DEFAULT_PARTITION, "cat=web"]
 
 
 def test_hostile_long_value_is_bad_record(hostile: dict) -> None:

@@ -29,6 +29,10 @@ struct PartitionKeyer {
     private var found: [Int]
 
     init(specs: [PartitionSpec], fields: [Field], layout: DateLayout, timeZone: PartitionTimeZone, defaultPartitionForBadDates: Bool) throws(ConversionError) {
+        var seenKeys = Set<String>()
+        for key in specs.flatMap({ $0.keys(layout: layout) }) where !seenKeys.insert(key.lowercased()).inserted {
+            throw ConversionError(.usage, "--partition-by: the directory key '\(key)' would appear twice (\(specs.map(\.description).joined(separator: ", "))); each level needs its own key")
+        }
         self.specs = specs
         self.layout = layout
         self.timeZone = timeZone
@@ -101,12 +105,20 @@ struct PartitionKeyer {
         return id
     }
 
+    /// The value of a category partition; nil (the default partition) for null, missing and "".
     private func categoryValue(_ tape: JSONTape, _ index: Int, _ source: UnsafeRawBufferPointer, _ column: String) throws(Failure) -> String? {
         guard index >= 0 else { return nil }
         let token = tape.tokens[index]
         switch token.kind {
         case .null: return nil
-        case .string: return tape.withText(of: index, source: source) { String(decoding: $0, as: UTF8.self) }
+        case .string:
+            let text = tape.withText(of: index, source: source) { String(decoding: $0, as: UTF8.self) }
+            if text.isEmpty { return nil }
+            // Hive, Spark and Glue read this value as null whatever its directory looks like.
+            if text == HivePath.defaultPartition {
+                throw Failure(reason: "partition value '\(text)' of '\(column)' is Hive's null marker; catalogs would read it back as null")
+            }
+            return text
         case .objectStart, .arrayStart: throw Failure(reason: "partition column '\(column)' holds \(token.kind == .objectStart ? "an object" : "an array")")
         default: return String(decoding: UnsafeRawBufferPointer(rebasing: source[tape.sourceRange(of: index)]), as: UTF8.self)
         }
