@@ -113,7 +113,7 @@ import Testing
         #expect(columns.first { $0["Name"] == "device" }?["Type"] == "struct<os:string,`screen w`:int>")
         let partitions = try #require(artifacts.files.first { $0.name == "glue-partitions-0001.json" }?.contents)
         let list = try #require(try JSONSerialization.jsonObject(with: Data(partitions.utf8)) as? [[String: Any]])
-        #expect(list[0]["Values"] as? [String] == ["ios", "01"])
+        #expect(list[0]["Values"] as? [String] == ["ios", "1"])  // int keys: canonical numbers, as in the SQL
         #expect((list[0]["StorageDescriptor"] as? [String: Any])?["Location"] as? String == "s3://bucket/events/source=ios/bucket=01/")
     }
 
