@@ -59,6 +59,7 @@ let package = Package(
             name: "LakeConvCLI",
             dependencies: [
                 "LakeConv",
+                "CLakeSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -80,3 +81,12 @@ let package = Package(
         ),
     ]
 )
+
+// Fuzzing (opt-in: `LAKECONV_FUZZ=1 swift build --sanitize=fuzzer --sanitize=address
+// --product lakeconv-fuzz-convert`): an executable whose `main` comes from libFuzzer, so it is
+// only part of the package when asked for.
+if Context.environment["LAKECONV_FUZZ"] == "1" {
+    package.targets.append(
+        .executableTarget(name: "LakeFuzzConvert", dependencies: ["LakeConv"], path: "Fuzz/Convert", swiftSettings: strictSettings))
+    package.products.append(.executable(name: "lakeconv-fuzz-convert", targets: ["LakeFuzzConvert"]))
+}

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <malloc.h>
 
 #ifndef RENAME_EXCHANGE
 #define RENAME_EXCHANGE (1 << 1)
@@ -20,4 +21,8 @@ int lake_rename_exchange(const char *a, const char *b) {
 
 int lake_syncfs(int fd) {
     return syncfs(fd);
+}
+
+int lake_tune_allocator(int mmap_threshold, int arena_max) {
+    return mallopt(M_MMAP_THRESHOLD, mmap_threshold) && mallopt(M_ARENA_MAX, arena_max);
 }
