@@ -7,6 +7,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 which="${1:-all}"
 export LAKECONV_PYTHON="$root/.venv/bin/python"
+export LSAN_OPTIONS="suppressions=$root/Tests/lsan-suppressions.txt:print_suppressions=0"
 if [ "$which" = address ] || [ "$which" = all ]; then
   echo "== AddressSanitizer: whole swift test suite"
   swift build --build-tests --sanitize=address --scratch-path .build-asan

@@ -121,7 +121,10 @@ public final class ParquetFileWriter<Sink: ByteSink> {
         }
         let results = UnsafeMutableBufferPointer<Result<EncodedColumnChunk, ParquetError>?>.allocate(capacity: buffers.count)
         results.initialize(repeating: nil)
-        defer { results.deallocate() }
+        defer {
+            _ = results.deinitialize()  // the encoded chunks (found leaking by AddressSanitizer)
+            results.deallocate()
+        }
         let order = buffers.indices.sorted { buffers[$0].estimatedByteSize > buffers[$1].estimatedByteSize }
         let box = UncheckedSendable(results)
         let next = AtomicCounter()
