@@ -5,7 +5,7 @@
 #   3. the interop checkers' own self-tests (they must pass good output and fail broken output)
 #   4. Python interop tests: conversions read back by pyarrow and DuckDB against a reference
 #      parse, JSONTestSuite, gzip, partitioned datasets, SIGKILL crash safety
-#   5. a 30-second fuzz smoke of the NDJSON parser (scripts/fuzz.sh; run it longer by hand)
+#   5. a 60-second fuzz smoke of the NDJSON parser (scripts/fuzz.sh; run it longer by hand)
 #   6. swift test: unit, golden-byte, kernel, end-to-end and writer interop tests
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -22,7 +22,7 @@ echo "== interop tests (Python readers)"
 "$LAKECONV_PYTHON" -m pytest -q -p no:cacheprovider Tests/Interop/test_conversion.py Tests/Interop/test_crash_safety.py Tests/Interop/test_disk_full.py Tests/Interop/test_adversarial.py \
     Tests/Interop/test_datasets.py Tests/Interop/test_catalog.py
 echo "== fuzz smoke (NDJSON parser, libFuzzer + AddressSanitizer)"
-bash scripts/fuzz.sh 30
+bash scripts/fuzz.sh 60
 echo "== swift test"
 swift build --build-tests
 swift test --skip-build
