@@ -338,7 +338,8 @@ def spark(tmp_path_factory):
                .config("spark.sql.shuffle.partitions", "2")
                .config("spark.sql.session.timeZone", "UTC")
                .config("spark.sql.warehouse.dir", str(tmp / "warehouse"))
-               .config("spark.driver.extraJavaOptions", f"-Djava.io.tmpdir={tmp}")
+               .config("spark.driver.extraJavaOptions",
+                       f"-Dderby.stream.error.file={tmp / 'derby.log'} -Djava.io.tmpdir={tmp}")
                .getOrCreate())
     session.sparkContext.setLogLevel("ERROR")
     # Spark's Murmur3 is the one the contract names: hash(1) over an int is -559580957.
