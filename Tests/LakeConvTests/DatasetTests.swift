@@ -128,6 +128,39 @@ import Testing
         #expect(dataFiles(base.appendingPathComponent("ds")).count == 2)
     }
 
+    @Test("append: new columns give ALTER TABLE ADD COLUMNS and a Glue update; a type change is refused before writing")
+    func appendSchemaChanges() throws {
+        let base = try folder("append-schema")
+        defer { try? fm.removeItem(at: base) }
+        let first = base.appendingPathComponent("a.ndjson")
+        let second = base.appendingPathComponent("b.ndjson")
+        let third = base.appendingPathComponent("c.ndjson")
+        try write([#"{"source":"web","n":1,"amount":2.5}"#], to: first)
+        try write([#"{"source":"web","n":2,"amount":3,"referrer":"x"}"#], to: second)  // int amount fits double; new column
+        try write([#"{"source":"ios","n":"three"}"#], to: third)  // n: bigint → string
+        let out = base.appendingPathComponent("ds")
+        let catalog = base.appendingPathComponent("catalog")
+        func run(_ input: URL) throws -> ConversionReport {
+            var options = ConversionOptions(inputs: [input.path], output: out.path)
+            options.partitionBy = [.category(column: "source")]
+            options.mode = .append
+            options.catalog = CatalogOptions(table: "db.events", location: "s3://bucket/events/", outputFolder: catalog.path)
+            return try Converter(options).run()
+        }
+        _ = try run(first)
+        #expect(!fm.fileExists(atPath: catalog.appendingPathComponent("alter-table-add-columns.sql").path))
+        let report = try run(second)
+        #expect(report.schema.first { $0.name == "amount" }?.type == .double)
+        let alter = try String(contentsOf: catalog.appendingPathComponent("alter-table-add-columns.sql"), encoding: .utf8)
+        #expect(alter == "ALTER TABLE `db`.`events` ADD COLUMNS (\n  `referrer` string\n);\n")
+        #expect(fm.fileExists(atPath: catalog.appendingPathComponent("glue-update-table.json").path))
+        let before = dataFiles(out)
+        #expect { try run(third) } throws: { error in
+            (error as? ConversionError)?.message.contains("is bigint in the dataset but string in this input") == true
+        }
+        #expect(dataFiles(out) == before)
+    }
+
     @Test("a failed run publishes nothing and leaves no staging")
     func failedRun() throws {
         let base = try folder("failed")
