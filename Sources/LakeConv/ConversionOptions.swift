@@ -77,9 +77,10 @@ public struct ConversionOptions: Sendable {
         self.writer.rowGroupSize = ConversionOptions.defaultRowGroupSize
     }
 
-    /// Row groups for conversions are cut at 64 MiB of buffered column data (the writer core's
-    /// default is 128 MiB): two in flight (one parsing, one encoding) stay within the memory budget.
-    public static let defaultRowGroupSize = 64 << 20
+    /// Row groups for conversions are cut at 32 MiB of buffered column data (the writer core's
+    /// default is 128 MiB; DuckDB's 122,880 rows are about as large here). Measured at 1 GB:
+    /// 8/16/32/64 MiB gave 110/140/177/456 MB peak RSS, the same speed, and output within 1%.
+    public static let defaultRowGroupSize = 32 << 20
 
     var isSingleFile: Bool { output.hasSuffix(".parquet") }
 

@@ -201,7 +201,8 @@ public struct Converter {
             renderEntry: { file, partition, metadata in Manifest.entry(file, partition: partition, metadata: metadata, schema: schema) })
         // Rows buffered before a hand-over: a row group for a file; within the memory budget for a
         // dataset (about six chunk-sized buffers can be alive: parsing, encoding, gathering).
-        let chunkBytes = options.isSingleFile ? options.writer.rowGroupSize : min(options.writer.rowGroupSize, options.memoryLimit / 6)
+        // Datasets gather each partition's rows into a copy, so their chunks are half a row group.
+        let chunkBytes = options.isSingleFile ? options.writer.rowGroupSize : min(options.writer.rowGroupSize / 2, options.memoryLimit / 6)
 
         let badRecords = BadRecordWriter(path: options.resolvedBadRecordsPath)
         let plan = ColumnPlan(schema.fields, ignoring: pathOnly)

@@ -31,8 +31,8 @@ struct NDJSONToParquet: ParsableCommand {
     @Option(help: "Page compression: snappy, gzip, zstd or none.")
     var compression: String = "snappy"
 
-    @Option(name: .customLong("row-group-size"), help: "Cut row groups at this much buffered column data (e.g. 64MiB).")
-    var rowGroupSize: ByteCount = ByteCount(argument: "64MiB")!
+    @Option(name: .customLong("row-group-size"), help: "Cut row groups at this much buffered column data (e.g. 32MiB).")
+    var rowGroupSize: ByteCount = ByteCount(argument: "32MiB")!
 
     @Option(name: .customLong("target-file-size"), help: "Folder output: start a new file past this size.")
     var targetFileSize: ByteCount = ByteCount(argument: "512MiB")!
