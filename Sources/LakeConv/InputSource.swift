@@ -143,18 +143,10 @@ public enum InputExpansion {
             throw ConversionError(.input, "cannot open: \(String(cString: strerror(errno)))", file: path)
         }
         guard info.st_mode & S_IFMT == S_IFDIR else { return [path] }
-        guard let dir = opendir(path) else {
-            throw ConversionError(.input, "cannot list folder: \(String(cString: strerror(errno)))", file: path)
-        }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            // Hidden files and folders (., .., .tmp files) are not inputs.
-            if !name.hasPrefix(".") && !name.hasPrefix("_") { names.append(name) }
-        }
+        // Hidden files and folders (.tmp files, _SUCCESS, staging) are not inputs.
+        let names = try FileSystem.entries(path).filter { !$0.hasPrefix(".") && !$0.hasPrefix("_") }
         var result: [String] = []
-        for name in names.sorted() {
+        for name in names {
             result.append(contentsOf: try expandPath(path.hasSuffix("/") ? path + name : path + "/" + name))
         }
         return result

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import LakeCatalog
 import LakeJSON
 import LakeParquet
 
@@ -42,21 +43,8 @@ public enum SchemaText {
         }
     }
 
-    /// The Athena/Glue (Hive DDL) type name.
-    public static func athenaType(_ type: DataType) -> String {
-        switch type {
-        case .json: "string"
-        case .timestamp: "timestamp"
-        case .struct(let fields): "struct<" + fields.map { "\(identifier($0.name)):\(athenaType($0.type))" }.joined(separator: ",") + ">"
-        case .list(let element): "array<\(athenaType(element.type))>"
-        case .map(let key, let value): "map<\(athenaType(key.type)),\(athenaType(value.type))>"
-        default: typeName(type)
-        }
-    }
-
     static func identifier(_ name: String) -> String {
-        let plain = !name.isEmpty && name.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 65 && $0 <= 90) || ($0 >= 48 && $0 <= 57) || $0 == 95 }
-        return plain ? name : "`" + name.split(separator: "`", omittingEmptySubsequences: false).joined(separator: "``") + "`"
+        Identifier.isPlain(name) ? name : Identifier.backticked(name)
     }
 
     /// Parses a type string.
@@ -173,11 +161,7 @@ public enum SchemaText {
 
     /// Reads a schema file (`--schema`).
     public static func load(path: String) throws(ConversionError) -> [Field] {
-        let source = try FileSource(path: path)
-        var bytes: [UInt8] = []
-        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 8)
-        defer { chunk.deallocate() }
-        while case let n = try source.read(into: chunk), n > 0 { bytes.append(contentsOf: chunk.prefix(n)) }
+        let bytes = try FileSystem.readAll(path)
         var parser = JSONParser()
         func fail(_ message: String) -> ConversionError { ConversionError(.usage, "schema file: \(message)", file: path) }
         var result: Result<[Field], ConversionError> = .success([])
@@ -228,7 +212,7 @@ public enum SchemaText {
         for (field, view) in zip(schema.fields, evidence.topLevelFields) {
             var pairs: [(String, String)] = [
                 ("name", JSONText.quote(field.name)), ("type", JSONText.quote(typeName(field.type))),
-                ("athena", JSONText.quote(athenaType(field.type))),
+                ("athena", JSONText.quote(HiveType.name(field.type))),
             ]
             let nullFraction = records == 0 ? 0 : Double(records - view.nonNull) / Double(records)
             pairs.append(("null_fraction", String(Double(Int(nullFraction * 10_000)) / 10_000)))

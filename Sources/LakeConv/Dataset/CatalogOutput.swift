@@ -114,7 +114,7 @@ extension DatasetDescription {
         guard FileSystem.exists(file) else {
             throw ConversionError(.input, "no _SUCCESS manifest (was the dataset written by lakeconv, and did the run complete?)", file: file)
         }
-        let text = try DatasetWriter.readSmallFile(file)
+        let text = String(decoding: try FileSystem.readAll(file), as: UTF8.self)
         var parser = JSONParser(limits: JSONLimits(maxDepth: 64))
         var result: Result<DatasetDescription, ConversionError> = .failure(ConversionError(.input, "unreadable manifest", file: file))
         Array(text.utf8).withUnsafeBytes { raw in

@@ -99,20 +99,12 @@ final class DatasetWriter: @unchecked Sendable {
         for name in FileSystem.list(root) where name.hasPrefix(".lakeconv-journal-") {
             let journal = root + "/" + name
             if let pid = Int32(name.dropFirst(".lakeconv-journal-".count).split(separator: ".").first ?? ""), FileSystem.processAlive(pid) { continue }
-            if let text = try? readSmallFile(journal) {
+            if let bytes = try? FileSystem.readAll(journal) {
+                let text = String(decoding: bytes, as: UTF8.self)
                 for line in text.split(separator: "\n") where !line.isEmpty { unlink(root + "/" + String(line)) }
             }
             unlink(journal)
         }
-    }
-
-    static func readSmallFile(_ path: String) throws(ConversionError) -> String {
-        let source = try FileSource(path: path)
-        var bytes: [UInt8] = []
-        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 8)
-        defer { chunk.deallocate() }
-        while case let n = try source.read(into: chunk), n > 0 { bytes.append(contentsOf: chunk.prefix(n)) }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Visible entries: anything not hidden (`_SUCCESS` and other `_` files count: they belong to a dataset).

@@ -19,9 +19,16 @@ enum FileSystem {
         return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
     }
 
-    /// Entry names of a folder (without `.` and `..`), sorted.
+    /// Entry names of a folder (without `.` and `..`), sorted; [] when it cannot be listed.
     static func list(_ folder: String) -> [String] {
-        guard let dir = opendir(folder) else { return [] }
+        (try? entries(folder)) ?? []
+    }
+
+    /// Entry names of a folder (without `.` and `..`), sorted.
+    static func entries(_ folder: String) throws(ConversionError) -> [String] {
+        guard let dir = opendir(folder) else {
+            throw ConversionError(.input, "cannot list folder: \(String(cString: strerror(errno)))", file: folder)
+        }
         defer { closedir(dir) }
         var names: [String] = []
         while let entry = readdir(dir) {
@@ -29,6 +36,16 @@ enum FileSystem {
             if name != "." && name != ".." { names.append(name) }
         }
         return names.sorted()
+    }
+
+    /// The whole content of a (small) file: manifests, journals, schema files.
+    static func readAll(_ path: String) throws(ConversionError) -> [UInt8] {
+        let source = try FileSource(path: path)
+        var bytes: [UInt8] = []
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 8)
+        defer { chunk.deallocate() }
+        while case let n = try source.read(into: chunk), n > 0 { bytes.append(contentsOf: chunk.prefix(n)) }
+        return bytes
     }
 
     /// Creates `path` and its missing parents.

@@ -1,3 +1,4 @@
+import LakeCatalog
 import LakeParquet
 
 /// The `_SUCCESS` manifest of a dataset run: what was written, from what, with which counts.
@@ -29,14 +30,14 @@ enum Manifest {
         let schemaJSON = schema.fields.map {
             JSONText.object([
                 ("name", JSONText.quote($0.name)), ("type", JSONText.quote(SchemaText.typeName($0.type))),
-                ("athena", JSONText.quote(SchemaText.athenaType($0.type))),
+                ("athena", JSONText.quote(HiveType.name($0.type))),
             ])
         }
         let keys = specs.flatMap { spec in spec.keys(layout: layout).map { (spec, $0) } }.map { spec, key in
             let athena: String = switch spec {
             case .hash: "int"
             case .date: "string"
-            case .category(let column): SchemaText.athenaType(report.schema.first { $0.name == column }?.type ?? .string)
+            case .category(let column): HiveType.name(report.schema.first { $0.name == column }?.type ?? .string)
             }
             return JSONText.object([("name", JSONText.quote(key)), ("athena", JSONText.quote(athena))])
         }
