@@ -36,6 +36,13 @@ final class BadRecordWriter {
         }
     }
 
+    /// Drops what was written (nothing becomes visible).
+    func abandon() {
+        sink?.abandon()
+        sink = nil
+        count = 0
+    }
+
     /// Makes the file visible (it is written under a temporary name until then).
     func finish() throws(ConversionError) {
         guard let sink else { return }

@@ -7,11 +7,12 @@ import LakeParquet
 
 /// NDJSON → Parquet: the library entry point the CLI and ETL code call.
 ///
-/// Two passes by default, so the schema is lossless: pass 1 parses every record and infers the
-/// type of every key path (no key is dropped however late it appears); pass 2 parses again and
-/// fills column buffers directed by that schema. `sampleRecords` infers from the first N records
-/// instead; a later record that does not fit is then a bad record, never a silent change.
-/// Standard input is spooled to a temporary file so it can be read twice.
+/// The schema is lossless by default: the one inference over every record gives (no key is dropped
+/// however late it appears). It is found in one pass when the first records decide it: the pass
+/// converts with an exact-kinds builder, and a record that would change a type ends the attempt
+/// and the input is read twice (infer, then convert). `sampleRecords` infers from the first N
+/// records instead; a later record that does not fit is then a bad record, never a silent change.
+/// Standard input is spooled to a temporary file so it can be read again.
 ///
 /// Every line is accounted for: rows + bad records + blank lines = lines read, per input.
 public struct Converter {
@@ -117,9 +118,6 @@ public struct Converter {
     /// Runs the conversion. On failure nothing is published (bad records are still written).
     public func run() throws(ConversionError) -> ConversionReport {
         let started = Self.now()
-        var options = self.options
-        options.writer.encodingThreads = options.threads
-        var report = ConversionReport()
         if options.isSingleFile {
             guard options.catalog == nil else {
                 throw ConversionError(.usage, "--catalog-out needs a dataset folder as --output (a path not ending in .parquet)")
@@ -141,14 +139,72 @@ public struct Converter {
             paths[index] = spooled
         }
 
-        let inferredFields: [Field]
+        var report: ConversionReport
         if let explicit = options.schema {
-            inferredFields = explicit
+            report = try convert(paths, displayNames, fields: explicit, notes: [], typing: .given).report!
+        } else if let limit = options.sampleRecords {
+            let resolved = try inferSample(paths: paths, limit: limit).resolve(options.inference)
+            report = try convert(paths, displayNames, fields: resolved.fields, notes: resolved.notes, typing: .given).report!
         } else {
-            let resolved = try inferSchema(paths: paths).resolve(options.inference)
-            inferredFields = resolved.fields
-            report.schemaNotes = resolved.notes
+            // Speculate: infer from the first records, then convert in one pass in which every
+            // record must fit that schema exactly (each value of a kind that leaves its column's
+            // inferred type unchanged). A record that does not fit abandons the attempt (nothing
+            // is published) and the input is converted again after inference over every record.
+            let sample = try inferSample(paths: paths, limit: Self.speculationRecords)
+            let resolved = try sample.resolve(options.inference)
+            let whole = sample.records < Self.speculationRecords
+            var speculated: ConversionReport?
+            var retryNote: String?
+            if whole || sample.isStableForSpeculation(options.inference) {
+                switch try convert(paths, displayNames, fields: resolved.fields, notes: resolved.notes, typing: whole ? .inferred : .speculative) {
+                case .converted(let converted): speculated = converted
+                case .misfit(let reason):
+                    retryNote = "inference: \(reason), which does not fit the schema of the first \(Self.speculationRecords) records; the schema was inferred again from every record (one more pass)"
+                }
+            }
+            if let speculated {
+                report = speculated
+            } else {
+                let full = try inferSchema(paths: paths).resolve(options.inference)
+                report = try convert(paths, displayNames, fields: full.fields, notes: full.notes + (retryNote.map { [$0] } ?? []), typing: .inferred).report!
+            }
         }
+        report.seconds = Self.now() - started
+        return report
+    }
+
+    /// Records inferred from before the single-pass attempt.
+    static let speculationRecords = 20_000
+
+    /// How sure the conversion is that every record fits its schema.
+    enum Typing {
+        /// Inferred from every record: a misfit is an internal error.
+        case inferred
+        /// Inferred from the first records: a misfit ends the attempt.
+        case speculative
+        /// Given or sampled by the user: a misfit is a bad record.
+        case given
+    }
+
+    enum Outcome {
+        case converted(ConversionReport)
+        /// A record (where, and why) did not fit a speculative schema; nothing was published.
+        case misfit(String)
+
+        var report: ConversionReport? {
+            if case .converted(let report) = self { return report }
+            return nil
+        }
+    }
+
+    /// One pass: parses every record into columns of `inferredFields` and writes the output.
+    private func convert(
+        _ paths: [String], _ displayNames: [String], fields inferredFields: [Field], notes: [String], typing: Typing
+    ) throws(ConversionError) -> Outcome {
+        var options = self.options
+        options.writer.encodingThreads = options.threads
+        var report = ConversionReport()
+        report.schemaNotes = notes
         // Appending: the dataset's schema wins where this input's values fit it; a real type
         // change is refused here, before anything is written.
         var fields = inferredFields
@@ -205,8 +261,9 @@ public struct Converter {
         let chunkBytes = options.isSingleFile ? options.writer.rowGroupSize : min(options.writer.rowGroupSize / 2, options.memoryLimit / 6)
 
         let badRecords = BadRecordWriter(path: options.resolvedBadRecordsPath)
-        let plan = ColumnPlan(schema.fields, ignoring: pathOnly)
-        let rollback = options.schema != nil || options.sampleRecords != nil
+        let plan = ColumnPlan(schema.fields, ignoring: fields.filter { pathOnly.contains($0.name) })
+        let rollback = typing == .given
+        let speculative = typing == .speculative
         let limits = options.limits
         let maxRecordBytes = options.maxRecordBytes
         let template = keyer
@@ -222,6 +279,8 @@ public struct Converter {
             var rows = 0
             var duplicateKeys = 0
             var internalError: String?
+            /// Where and why a record did not fit a speculative schema.
+            var misfit: String?
         }
 
         var pending = ColumnBatch(schema: schema)
@@ -234,6 +293,7 @@ public struct Converter {
         var totalRows = 0
         var totalBytes = 0
         var duplicateKeys = 0
+        var misfitReason: String?
 
         func handOver() throws(ConversionError) {
             guard pending.rowCount > 0 else { return }
@@ -252,7 +312,7 @@ public struct Converter {
             workers: options.threads, inFlight: options.threads * 2,
             work: { block in
                 var parser = JSONParser(limits: limits)
-                var builder = TapeColumnBuilder(schema: schema, plan: plan, rollback: rollback)
+                var builder = TapeColumnBuilder(schema: schema, plan: plan, rollback: rollback, exactKinds: speculative)
                 var keyer = template
                 var result = BlockResult(batch: ColumnBatch(schema: schema))
                 for i in 0..<block.lines.count {
@@ -268,6 +328,10 @@ public struct Converter {
                                 try builder.append(parser.tape, source: line.bytes)
                                 if partitioned { result.partitionOfRow.append(partition) }
                             } catch {
+                                if speculative {
+                                    result.misfit = "line \(line.number): \(error.reason)"
+                                    break
+                                }
                                 if !rollback {
                                     result.internalError = "internal error at line \(line.number): a record does not fit the schema inferred from it: \(error.reason)"
                                     break
@@ -290,6 +354,10 @@ public struct Converter {
             consume: { block, result throws(ConversionError) in
                 let name = displayNames[block.input]
                 if let message = result.internalError { throw ConversionError(.schema, message, file: name) }
+                if let misfit = result.misfit {
+                    misfitReason = "\(name) \(misfit)"
+                    throw ConversionError(.schema, misfitReason!, file: name)
+                }
                 if input.path != name { input = InputReport(path: name) }
                 for (i, reason) in result.bad {
                     try badRecords.record(file: name, line: block.line(i), reason: reason)
@@ -387,12 +455,15 @@ public struct Converter {
         } catch {
             singleFile?.abandon()
             dataset?.abandon()
+            if let misfitReason {
+                badRecords.abandon()  // the next attempt writes them again
+                return .misfit(misfitReason)
+            }
             try? badRecords.finish()
             throw error
         }
         try badRecords.finish()
-        report.seconds = Self.now() - started
-        return report
+        return .converted(report)
     }
 
     private var badLimitText: String {

@@ -233,6 +233,29 @@ public struct ResolvedSchema: Sendable {
 
 extension SchemaEvidence {
     /// Resolves the evidence into a schema: the type lattice, applied at every key path.
+    /// Whether more records can only confirm the resolved schema or be refused by an exact-kinds
+    /// builder, never change it silently: every key path has one kind of value, every object a key,
+    /// every list an element, and no string column holds integer digits. Then a single pass with
+    /// this schema either fits every record or finds the one that needs a second inference pass.
+    public func isStableForSpeculation(_ options: InferenceOptions) -> Bool {
+        isStable(0, options)
+    }
+
+    private func isStable(_ node: Int, _ options: InferenceOptions) -> Bool {
+        let n = nodes[node]
+        let numbers = n.integers + n.bigIntegers + n.doubles
+        let kinds = [n.booleans, numbers, n.strings, n.objects, n.arrays].filter { $0 > 0 }.count
+        if node == 0 { return n.children.allSatisfy { isStable(Int($0), options) } }
+        guard kinds == 1 else { return false }  // all null (a guessed string) or mixed (JSON text)
+        if numbers > 0 && n.bigIntegers > 0 && n.doubles == 0 {
+            // decimal(38,0) is exact (the builder refuses longer digits); digits as strings are not.
+            return options.bigIntegers == .double || (options.bigIntegers == .decimal && n.maxBigIntegerDigits <= 38)
+        }
+        if n.objects > 0 { return !n.children.isEmpty && n.children.allSatisfy { isStable(Int($0), options) } }
+        if n.arrays > 0 { return n.element >= 0 && nodes[Int(n.element)].nonNull > 0 && isStable(Int(n.element), options) }
+        return true
+    }
+
     public func resolve(_ options: InferenceOptions) throws(ConversionError) -> ResolvedSchema {
         var notes: [String] = []
         if nodes[0].children.isEmpty && records > 0 {

@@ -20,8 +20,9 @@ struct ColumnPlan: Sendable {
         case leaf(column: Int, conversion: LeafConversion)
         case object(childStart: Int, childCount: Int)
         case list(element: Int, repetitionLevel: Int16)
-        /// A top-level key that is known but not stored (a partition column kept only in the path).
-        case ignored
+        /// A top-level key that is known but not stored (a partition column kept only in the path),
+        /// with its type (an exact-kinds builder still checks its values fit).
+        case ignored(DataType)
     }
 
     struct Node: Sendable {
@@ -41,12 +42,12 @@ struct ColumnPlan: Sendable {
     var paths: [String] = []
     var lookups: [[[UInt8]: Int]] = []
 
-    init(_ fields: [Field], ignoring ignored: [String] = []) {
+    init(_ fields: [Field], ignoring ignored: [Field] = []) {
         var leaf = 0
         _ = add(name: [], path: "", kind: .object(childStart: 0, childCount: 0), firstLeaf: 0)
         var childNodes = fields.map { make($0, path: $0.name, repetition: 0, leaf: &leaf) }
-        for name in ignored {
-            childNodes.append(add(name: Array(name.utf8), path: name, kind: .ignored, firstLeaf: leaf))
+        for field in ignored {
+            childNodes.append(add(name: Array(field.name.utf8), path: field.name, kind: .ignored(field.type), firstLeaf: leaf))
         }
         finishObject(0, childNodes, endLeaf: leaf)
     }
@@ -107,6 +108,9 @@ struct TapeColumnBuilder {
     let schema: Schema
     let plan: ColumnPlan
     let rollback: Bool
+    /// Accept only values whose kind leaves the inferred column type unchanged (a speculative
+    /// schema): a string column then takes strings only, not integer digits.
+    let exactKinds: Bool
     var batch: ColumnBatch
     /// Duplicate keys seen (the last value won).
     var duplicateKeys = 0
@@ -116,14 +120,15 @@ struct TapeColumnBuilder {
     private var predicted: [Int]
     private var marks: [ColumnBuffer.Mark] = []
 
-    init(schema: Schema, rollback: Bool, ignoring ignored: [String] = []) {
-        self.init(schema: schema, plan: ColumnPlan(schema.fields, ignoring: ignored), rollback: rollback)
+    init(schema: Schema, rollback: Bool, exactKinds: Bool = false, ignoring ignored: [Field] = []) {
+        self.init(schema: schema, plan: ColumnPlan(schema.fields, ignoring: ignored), rollback: rollback, exactKinds: exactKinds)
     }
 
     /// A builder over a plan built once and shared by every worker.
-    init(schema: Schema, plan: ColumnPlan, rollback: Bool) {
+    init(schema: Schema, plan: ColumnPlan, rollback: Bool, exactKinds: Bool = false) {
         self.schema = schema
         self.rollback = rollback
+        self.exactKinds = exactKinds
         self.plan = plan
         batch = ColumnBatch(schema: schema)
         var starts: [Int] = []
@@ -219,8 +224,8 @@ struct TapeColumnBuilder {
         }
         let token = tape.tokens[index]
         switch plan.nodes[node].kind {
-        case .ignored:
-            return
+        case .ignored(let type):
+            if exactKinds && !Self.fitsExactly(type, token, tape, index, source) { throw mismatch(node, SchemaText.typeName(type), token.kind) }
         case .object:
             guard token.kind == .objectStart else { throw mismatch(node, "an object", token.kind) }
             try appendObject(node, tape, index, source, r: r, d: d + 1)
@@ -272,7 +277,7 @@ struct TapeColumnBuilder {
         case .string:
             switch token.kind {
             case .string: tape.withText(of: index, source: source) { batch.columns[column].byteArrays.append($0) }
-            case .integer, .bigInteger:  // --big-integers string: the exact digits
+            case .integer where !exactKinds, .bigInteger where !exactKinds:  // --big-integers string: the exact digits
                 batch.columns[column].byteArrays.append(UnsafeRawBufferPointer(rebasing: source[tape.sourceRange(of: index)]))
             default: throw mismatch(node, "a string", token.kind)
             }
@@ -293,9 +298,28 @@ struct TapeColumnBuilder {
             batch.columns[column].int32s.append(Int32(truncatingIfNeeded: days))
         case .timestamp(let unit):
             guard token.kind == .string, let instant = tape.withText(of: index, source: source, TimestampParser.parseTimestamp),
-                unit == .micros || instant.fractionDigits <= 3
-            else { throw mismatch(node, "an ISO-8601 timestamp with an offset", token.kind) }
+                instant.fractionDigits <= (unit == .micros ? 6 : 3)
+            else { throw mismatch(node, unit == .micros ? "an ISO-8601 timestamp with an offset, at most 6 fractional digits" : "an ISO-8601 timestamp with an offset, at most 3 fractional digits", token.kind) }
             batch.columns[column].int64s.append(instant.value(in: unit))
+        }
+    }
+
+    /// Whether a value of a column that is not stored leaves its inferred `type` unchanged.
+    static func fitsExactly(
+        _ type: DataType, _ token: JSONTape.Token, _ tape: JSONTape, _ index: Int, _ source: UnsafeRawBufferPointer
+    ) -> Bool {
+        switch type {
+        case .boolean: return token.kind == .true || token.kind == .false
+        case .int64: return token.kind == .integer
+        case .double: return token.kind == .integer || token.kind == .double || token.kind == .bigInteger
+        case .string: return token.kind == .string
+        case .date: return token.kind == .string && tape.withText(of: index, source: source, TimestampParser.parseDate) != nil
+        case .timestamp(let unit, _):
+            guard token.kind == .string, let instant = tape.withText(of: index, source: source, TimestampParser.parseTimestamp) else { return false }
+            return instant.fractionDigits <= (unit == .millis ? 3 : 6)
+        case .decimal(38, 0):
+            return (token.kind == .integer || token.kind == .bigInteger) && int128(UnsafeRawBufferPointer(rebasing: source[tape.sourceRange(of: index)])) != nil
+        default: return false
         }
     }
 
