@@ -31,6 +31,7 @@ let package = Package(
         .library(name: "LakeCatalog", targets: ["LakeCatalog"]),
         .library(name: "LakeConv", targets: ["LakeConv"]),
         .executable(name: "lakeconv", targets: ["LakeConvCLI"]),
+        .executable(name: "lakeconv-bench", targets: ["LakeConvBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -62,6 +63,14 @@ let package = Package(
                 "CLakeSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            swiftSettings: strictSettings
+        ),
+
+        // Stage micro-benchmarks (Benchmarks/Stages): `swift build -c release --product lakeconv-bench`.
+        .executableTarget(
+            name: "LakeConvBench",
+            dependencies: ["LakeConv", "LakeParquet", "LakeJSON", "LakeCompression", "CSnappy"],
+            path: "Benchmarks/Stages",
             swiftSettings: strictSettings
         ),
 

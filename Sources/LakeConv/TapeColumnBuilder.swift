@@ -104,7 +104,7 @@ struct ColumnPlan: Sendable {
 /// With `rollback` (a schema that was given or sampled, so a record may not fit), each record is
 /// appended with a rollback point and a misfit is undone and reported, never half-written. With a
 /// schema inferred from every record a misfit cannot happen; one would be an internal error.
-struct TapeColumnBuilder {
+package struct TapeColumnBuilder {
     let schema: Schema
     let plan: ColumnPlan
     let rollback: Bool
@@ -120,7 +120,7 @@ struct TapeColumnBuilder {
     private var predicted: [Int]
     private var marks: [ColumnBuffer.Mark] = []
 
-    init(schema: Schema, rollback: Bool, exactKinds: Bool = false, ignoring ignored: [Field] = []) {
+    package init(schema: Schema, rollback: Bool, exactKinds: Bool = false, ignoring ignored: [Field] = []) {
         self.init(schema: schema, plan: ColumnPlan(schema.fields, ignoring: ignored), rollback: rollback, exactKinds: exactKinds)
     }
 
@@ -143,12 +143,12 @@ struct TapeColumnBuilder {
     }
 
     /// A record that does not fit the schema.
-    struct Mismatch: Error {
-        var reason: String
+    package struct Mismatch: Error {
+        package var reason: String
     }
 
     /// Appends one record (the tape of a top-level object).
-    mutating func append(_ tape: JSONTape, source: UnsafeRawBufferPointer) throws(Mismatch) {
+    package mutating func append(_ tape: JSONTape, source: UnsafeRawBufferPointer) throws(Mismatch) {
         guard rollback else {
             try appendObject(0, tape, 0, source, r: 0, d: 0)
             batch.rowCount += 1
@@ -347,7 +347,7 @@ struct TapeColumnBuilder {
     }
 
     /// Takes the filled batch and starts a new one.
-    mutating func takeBatch() -> ColumnBatch {
+    package mutating func takeBatch() -> ColumnBatch {
         defer { batch = ColumnBatch(schema: schema) }
         return batch
     }
