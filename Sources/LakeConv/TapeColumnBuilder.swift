@@ -111,14 +111,15 @@ package struct TapeColumnBuilder {
     /// Accept only values whose kind leaves the inferred column type unchanged (a speculative
     /// schema): a string column then takes strings only, not integer digits.
     let exactKinds: Bool
-    var batch: ColumnBatch
+    /// Values, levels and key slots, appended to without copy-on-write checks.
+    private let storage: LeafColumns
+    /// Rows appended since the last `takeBatch`.
+    private(set) var rows = 0
     /// Duplicate keys seen (the last value won).
     var duplicateKeys = 0
-    /// Per object node: the tape index of each child's value (-1: absent), and the key predicted next.
-    private var slots: [Int]
+    /// Per object node: where its children's slots start in `storage.slots`.
     private var slotStart: [Int]
-    private var predicted: [Int]
-    private var marks: [ColumnBuffer.Mark] = []
+    private var marks: [LeafColumns.Leaf.Mark] = []
 
     package init(schema: Schema, rollback: Bool, exactKinds: Bool = false, ignoring ignored: [Field] = []) {
         self.init(schema: schema, plan: ColumnPlan(schema.fields, ignoring: ignored), rollback: rollback, exactKinds: exactKinds)
@@ -130,7 +131,6 @@ package struct TapeColumnBuilder {
         self.rollback = rollback
         self.exactKinds = exactKinds
         self.plan = plan
-        batch = ColumnBatch(schema: schema)
         var starts: [Int] = []
         var total = 0
         for node in plan.nodes {
@@ -138,8 +138,7 @@ package struct TapeColumnBuilder {
             if case .object(_, let count) = node.kind { total += count }
         }
         slotStart = starts
-        slots = Array(repeating: -1, count: total)
-        predicted = Array(repeating: 0, count: plan.nodes.count)
+        storage = LeafColumns(schema.columns, slotCount: total)
     }
 
     /// A record that does not fit the schema.
@@ -151,18 +150,18 @@ package struct TapeColumnBuilder {
     package mutating func append(_ tape: JSONTape, source: UnsafeRawBufferPointer) throws(Mismatch) {
         guard rollback else {
             try appendObject(0, tape, 0, source, r: 0, d: 0)
-            batch.rowCount += 1
+            rows += 1
             return
         }
+        let columns = schema.columns.count
         marks.removeAll(keepingCapacity: true)
-        for i in batch.columns.indices { marks.append(batch.columns[i].mark) }
+        for i in 0..<columns { marks.append(storage.leaves[i].mark) }
         let duplicatesBefore = duplicateKeys
         do {
             try appendObject(0, tape, 0, source, r: 0, d: 0)
-            batch.rowCount += 1
+            rows += 1
         } catch {
-            for i in batch.columns.indices { batch.columns[i].truncate(to: marks[i]) }
-            for i in slots.indices { slots[i] = -1 }
+            for i in 0..<columns { storage.leaves[i].truncate(to: marks[i]) }
             duplicateKeys = duplicatesBefore
             throw error
         }
@@ -181,15 +180,20 @@ package struct TapeColumnBuilder {
     ) throws(Mismatch) {
         guard case .object(let childStart, let childCount) = plan.nodes[node].kind else { return }
         let end = Int(tape.tokens[index].payload)
-        let base = slotStart[node]
+        let slots = storage.slots + slotStart[node]
         var guess = 0
         var i = index + 1
         while i < end {
             var position = -1
             let matched = tape.withText(of: i, source: source) { key -> Bool in
-                if guess < childCount && nameMatches(plan.children[childStart + guess], key) {
-                    position = guess
-                    return true
+                // Keys usually come in schema order, some absent: try the next few before hashing.
+                var probe = guess
+                while probe < childCount && probe < guess + 3 {
+                    if nameMatches(plan.children[childStart + probe], key) {
+                        position = probe
+                        return true
+                    }
+                    probe += 1
                 }
                 if let found = plan.lookups[node][Array(key)] {
                     position = found
@@ -198,19 +202,25 @@ package struct TapeColumnBuilder {
                 return false
             }
             guard matched else {
+                for p in 0..<childCount { slots[p] = -1 }  // every slot is clean after a misfit
                 let key = tape.withText(of: i, source: source) { String(decoding: $0, as: UTF8.self) }
                 let path = plan.paths[node]
                 throw Mismatch(reason: "key '\(path.isEmpty ? key : path + "." + key)' is not in the schema")
             }
             guess = position + 1
-            if slots[base + position] >= 0 { duplicateKeys += 1 }
-            slots[base + position] = i + 1
+            if slots[position] >= 0 { duplicateKeys += 1 }
+            slots[position] = i + 1
             i = tape.next(after: i + 1)
         }
         for position in 0..<childCount {
-            let slot = slots[base + position]
-            slots[base + position] = -1
-            try appendField(plan.children[childStart + position], tape, slot, source, r: r, d: d)
+            let slot = slots[position]
+            slots[position] = -1
+            do throws(Mismatch) {
+                try appendField(plan.children[childStart + position], tape, slot, source, r: r, d: d)
+            } catch {
+                for rest in (position + 1)..<Swift.max(position + 1, childCount) { slots[rest] = -1 }
+                throw error
+            }
         }
     }
 
@@ -244,63 +254,70 @@ package struct TapeColumnBuilder {
                 i = tape.next(after: i)
             }
         case .leaf(let column, let conversion):
-            try appendLeaf(node, column, conversion, token, tape, index, source)
-            batch.columns[column].appendLevels(repetition: r, definition: d + 1)
+            let leaf = storage.leaves + column
+            try appendLeaf(node, leaf, conversion, token, tape, index, source)
+            leaf.pointee.appendLevels(repetition: r, definition: d + 1)
         }
     }
 
-    private mutating func appendNulls(_ node: Int, r: Int16, d: Int16) {
+    private func appendNulls(_ node: Int, r: Int16, d: Int16) {
         let n = plan.nodes[node]
         for column in n.firstLeaf..<n.endLeaf {
-            batch.columns[column].appendLevels(repetition: r, definition: d)
+            storage.leaves[column].appendLevels(repetition: r, definition: d)
         }
     }
 
     @inline(__always)
-    private mutating func appendLeaf(
-        _ node: Int, _ column: Int, _ conversion: LeafConversion, _ token: JSONTape.Token, _ tape: JSONTape, _ index: Int,
-        _ source: UnsafeRawBufferPointer
+    private func appendLeaf(
+        _ node: Int, _ leaf: UnsafeMutablePointer<LeafColumns.Leaf>, _ conversion: LeafConversion, _ token: JSONTape.Token,
+        _ tape: JSONTape, _ index: Int, _ source: UnsafeRawBufferPointer
     ) throws(Mismatch) {
         switch conversion {
         case .boolean:
             guard token.kind == .true || token.kind == .false else { throw mismatch(node, "a boolean", token.kind) }
-            batch.columns[column].booleans.append(token.kind == .true)
+            leaf.pointee.words.append(token.kind == .true ? 1 : 0)
         case .int64:
             guard token.kind == .integer else { throw mismatch(node, "an integer", token.kind) }
-            batch.columns[column].int64s.append(Int64(bitPattern: token.payload))
+            leaf.pointee.words.append(token.payload)
         case .double:
             switch token.kind {
-            case .integer: batch.columns[column].doubles.append(Double(Int64(bitPattern: token.payload)))
-            case .double, .bigInteger: batch.columns[column].doubles.append(Double(bitPattern: token.payload))
+            case .integer: leaf.pointee.words.append(Double(Int64(bitPattern: token.payload)).bitPattern)
+            case .double, .bigInteger: leaf.pointee.words.append(token.payload)
             default: throw mismatch(node, "a number", token.kind)
             }
         case .string:
             switch token.kind {
-            case .string: tape.withText(of: index, source: source) { batch.columns[column].byteArrays.append($0) }
+            case .string:
+                if token.escaped {
+                    tape.withText(of: index, source: source) { leaf.pointee.bytes.append($0) }
+                } else {
+                    leaf.pointee.bytes.append(UnsafeRawBufferPointer(rebasing: source[(Int(token.start) + 1)..<(Int(token.end) - 1)]))
+                }
+                leaf.pointee.endValue()
             case .integer where !exactKinds, .bigInteger where !exactKinds:  // --big-integers string: the exact digits
-                batch.columns[column].byteArrays.append(UnsafeRawBufferPointer(rebasing: source[tape.sourceRange(of: index)]))
+                leaf.pointee.bytes.append(UnsafeRawBufferPointer(rebasing: source[tape.sourceRange(of: index)]))
+                leaf.pointee.endValue()
             default: throw mismatch(node, "a string", token.kind)
             }
         case .decimal38:
             guard token.kind == .integer || token.kind == .bigInteger,
                 let value = Self.int128(UnsafeRawBufferPointer(rebasing: source[tape.sourceRange(of: index)]))
             else { throw mismatch(node, "an integer of at most 38 digits", token.kind) }
-            var bytes = [UInt8](repeating: 0, count: 16)
-            for i in 0..<16 { bytes[15 - i] = UInt8(truncatingIfNeeded: value >> (8 * i)) }
-            batch.columns[column].byteArrays.append(bytes)
+            withUnsafeBytes(of: value.bigEndian) { leaf.pointee.bytes.append($0) }
+            leaf.pointee.endValue()
         case .json:
-            let range = tape.sourceRange(of: index)
-            batch.columns[column].byteArrays.append(UnsafeRawBufferPointer(rebasing: source[range]))
+            leaf.pointee.bytes.append(UnsafeRawBufferPointer(rebasing: source[tape.sourceRange(of: index)]))
+            leaf.pointee.endValue()
         case .date:
             guard token.kind == .string, let days = tape.withText(of: index, source: source, TimestampParser.parseDate) else {
                 throw mismatch(node, "a YYYY-MM-DD date", token.kind)
             }
-            batch.columns[column].int32s.append(Int32(truncatingIfNeeded: days))
+            leaf.pointee.words.append(UInt64(bitPattern: Int64(days)))
         case .timestamp(let unit):
             guard token.kind == .string, let instant = tape.withText(of: index, source: source, TimestampParser.parseTimestamp),
                 instant.fractionDigits <= (unit == .micros ? 6 : 3)
             else { throw mismatch(node, unit == .micros ? "an ISO-8601 timestamp with an offset, at most 6 fractional digits" : "an ISO-8601 timestamp with an offset, at most 3 fractional digits", token.kind) }
-            batch.columns[column].int64s.append(instant.value(in: unit))
+            leaf.pointee.words.append(UInt64(bitPattern: instant.value(in: unit)))
         }
     }
 
@@ -346,15 +363,17 @@ package struct TapeColumnBuilder {
         Mismatch(reason: "'\(plan.paths[node])' is \(got) where the schema expects \(expected)")
     }
 
-    /// Takes the filled batch and starts a new one.
+    /// Takes the filled batch (copied out of the builder's storage) and starts a new one.
     package mutating func takeBatch() -> ColumnBatch {
-        defer { batch = ColumnBatch(schema: schema) }
-        return batch
+        let columns = schema.columns.indices.map { storage.columnBuffer($0) }
+        for i in schema.columns.indices { storage.leaves[i].reset() }
+        defer { rows = 0 }
+        return ColumnBatch(columns: columns, rowCount: rows)
     }
 
     var bufferedBytes: Int {
         var total = 0
-        for i in batch.columns.indices { total += batch.columns[i].estimatedByteSize }
+        for i in schema.columns.indices { total += storage.leaves[i].estimatedByteSize }
         return total
     }
 }

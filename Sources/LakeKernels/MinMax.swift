@@ -9,7 +9,13 @@
 /// Min/max kernels with scalar references.
 package enum MinMax {
     /// Min and max of `values` (nil when empty), comparing as signed (`T` signed) or unsigned.
+    // Specialised here for the statistics types: without it a caller in another module ran the
+    // generic body, one witness-table call per comparison.
     @inlinable
+    @_specialize(exported: true, where T == Int64)
+    @_specialize(exported: true, where T == UInt64)
+    @_specialize(exported: true, where T == Int32)
+    @_specialize(exported: true, where T == UInt32)
     package static func minMax<T: FixedWidthInteger>(_ values: UnsafeBufferPointer<T>) -> (min: T, max: T)? {
         guard let base = values.baseAddress, values.count > 0 else { return nil }
         let count = values.count
@@ -33,6 +39,8 @@ package enum MinMax {
 
     /// Min and max ignoring NaN; nil when there is no non-NaN value.
     @inlinable
+    @_specialize(exported: true, where T == Double)
+    @_specialize(exported: true, where T == Float)
     package static func minMax<T: BinaryFloatingPoint>(_ values: UnsafeBufferPointer<T>) -> (min: T, max: T)? {
         var lo = T.infinity
         var hi = -T.infinity

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import LakeKernels
 
 // Column-chunk statistics. Spec: parquet.thrift `Statistics` and `ColumnOrder`
@@ -54,12 +57,23 @@ enum ChunkStatistics {
         case .byteArray, .fixedLenByteArray:
             guard column.byteArrays.count > 0 else { break }
             let signed: Bool = if case .decimal = d.dataType { true } else { false }
-            var lo = 0
-            var hi = 0
             let values = column.byteArrays
-            for i in 1..<values.count {
-                if less(values[i], values[lo], signed: signed) { lo = i }
-                if less(values[hi], values[i], signed: signed) { hi = i }
+            let (lo, hi) = values.bytes.withUnsafeBytes { bytes in
+                values.offsets.withUnsafeBufferPointer { offsets -> (Int, Int) in
+                    func value(_ i: Int) -> UnsafeRawBufferPointer {
+                        UnsafeRawBufferPointer(rebasing: bytes[Int(offsets[i])..<Int(offsets[i + 1])])
+                    }
+                    var lo = 0
+                    var hi = 0
+                    var loValue = value(0)
+                    var hiValue = loValue
+                    for i in 1..<values.count {
+                        let v = value(i)
+                        if less(v, loValue, signed: signed) { lo = i; loValue = v }
+                        if less(hiValue, v, signed: signed) { hi = i; hiValue = v }
+                    }
+                    return (lo, hi)
+                }
             }
             let isText = d.physicalType == .byteArray && d.dataType != .binary
             if d.physicalType == .byteArray {
@@ -91,14 +105,20 @@ enum ChunkStatistics {
     private static func normalisedMax<T: BinaryFloatingPoint>(_ value: T) -> T { value == 0 ? T(0) : value }
 
     /// Bytewise unsigned order, or signed big-endian two's complement for decimals.
-    static func less(_ a: ArraySlice<UInt8>, _ b: ArraySlice<UInt8>, signed: Bool) -> Bool {
+    @inline(__always)
+    static func less(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer, signed: Bool) -> Bool {
         if signed {
             let aNegative = (a.first ?? 0) & 0x80 != 0
             let bNegative = (b.first ?? 0) & 0x80 != 0
             if aNegative != bNegative { return aNegative }
             if a.count != b.count { return aNegative ? a.count > b.count : a.count < b.count }
         }
-        return a.lexicographicallyPrecedes(b)
+        let common = Swift.min(a.count, b.count)
+        if common > 0 {
+            let order = memcmp(a.baseAddress!, b.baseAddress!, common)
+            if order != 0 { return order < 0 }
+        }
+        return a.count < b.count
     }
 
     /// A prefix ≤ the value; cut at a UTF-8 character boundary for text.

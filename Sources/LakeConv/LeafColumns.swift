@@ -1,0 +1,182 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import LakeParquet
+
+/// A growable buffer of plain values with no copy-on-write: appending costs a compare and a store,
+/// with no uniqueness check and no reference counting. Owned by one `LeafColumns`, used by one
+/// thread; its memory is freed by its owner.
+struct GrowableBuffer<Element: BitwiseCopyable> {
+    private(set) var base: UnsafeMutablePointer<Element>
+    var count = 0
+    private(set) var capacity: Int
+
+    init(capacity: Int = 256) {
+        self.capacity = Swift.max(16, capacity)
+        base = malloc(self.capacity * MemoryLayout<Element>.stride)!.assumingMemoryBound(to: Element.self)
+    }
+
+    @inline(__always)
+    mutating func append(_ element: Element) {
+        if count == capacity { grow(to: count + 1) }
+        base[count] = element
+        count &+= 1
+    }
+
+    @inline(never)
+    mutating func grow(to needed: Int) {
+        var newCapacity = capacity * 2
+        while newCapacity < needed { newCapacity *= 2 }
+        guard let moved = realloc(base, newCapacity * MemoryLayout<Element>.stride) else {
+            fatalError("out of memory growing a column buffer to \(newCapacity * MemoryLayout<Element>.stride) bytes")
+        }
+        base = moved.assumingMemoryBound(to: Element.self)
+        capacity = newCapacity
+    }
+
+    var elements: UnsafeBufferPointer<Element> { UnsafeBufferPointer(start: base, count: count) }
+
+    /// A copy as an array (one memcpy).
+    func array() -> [Element] {
+        [Element](unsafeUninitializedCapacity: count) { buffer, initialized in
+            if count > 0 { buffer.baseAddress!.update(from: base, count: count) }
+            initialized = count
+        }
+    }
+
+    /// Frees the memory (the owner calls this once).
+    func deallocate() { free(base) }
+}
+
+extension GrowableBuffer where Element == UInt8 {
+    @inline(__always)
+    mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        let n = bytes.count
+        if count &+ n > capacity { grow(to: count + n) }
+        if n > 0 { memcpy(base + count, bytes.baseAddress!, n) }
+        count &+= n
+    }
+}
+
+/// The values and levels of every leaf column while records are appended: the column builder's
+/// scratch storage, turned into `ColumnBuffer`s (one copy per column) when a batch is taken.
+///
+/// Values are kept by width: 8-byte words for INT64/DOUBLE (bit patterns), INT32 and BOOLEAN
+/// (narrowed when taken); bytes and offsets for BYTE_ARRAY and FIXED_LEN_BYTE_ARRAY.
+final class LeafColumns {
+    struct Leaf {
+        var definitions = GrowableBuffer<Int16>()
+        var repetitions = GrowableBuffer<Int16>()
+        var words = GrowableBuffer<UInt64>()
+        var bytes = GrowableBuffer<UInt8>(capacity: 1024)
+        /// End offset of each byte-array value (the start of the first is 0).
+        var ends = GrowableBuffer<UInt32>()
+        /// Entries (values, nulls, empty-list markers).
+        var entries = 0
+        let hasDefinitions: Bool
+        let hasRepetitions: Bool
+
+        init(_ descriptor: ColumnDescriptor) {
+            hasDefinitions = descriptor.maxDefinitionLevel > 0
+            hasRepetitions = descriptor.maxRepetitionLevel > 0
+        }
+
+        @inline(__always)
+        mutating func appendLevels(repetition: Int16, definition: Int16) {
+            if hasDefinitions { definitions.append(definition) }
+            if hasRepetitions { repetitions.append(repetition) }
+            entries &+= 1
+        }
+
+        /// Closes a byte-array value whose bytes were appended.
+        @inline(__always)
+        mutating func endValue() {
+            precondition(bytes.count <= Int(UInt32.max), "a column buffer holds at most 4 GiB")
+            ends.append(UInt32(truncatingIfNeeded: bytes.count))
+        }
+
+        /// Sizes to roll back to.
+        struct Mark {
+            var definitions, repetitions, words, bytes, ends, entries: Int
+        }
+
+        var mark: Mark {
+            Mark(definitions: definitions.count, repetitions: repetitions.count, words: words.count, bytes: bytes.count, ends: ends.count, entries: entries)
+        }
+
+        mutating func truncate(to mark: Mark) {
+            definitions.count = mark.definitions
+            repetitions.count = mark.repetitions
+            words.count = mark.words
+            bytes.count = mark.bytes
+            ends.count = mark.ends
+            entries = mark.entries
+        }
+
+        mutating func reset() {
+            truncate(to: Mark(definitions: 0, repetitions: 0, words: 0, bytes: 0, ends: 0, entries: 0))
+        }
+
+        var estimatedByteSize: Int {
+            (definitions.count + repetitions.count) * 2 + words.count * 8 + bytes.count + ends.count * 4
+        }
+    }
+
+    let descriptors: [ColumnDescriptor]
+    let leaves: UnsafeMutablePointer<Leaf>
+    /// The builder's per-object-node key slots (tape index of each child's value, -1: absent).
+    let slots: UnsafeMutablePointer<Int>
+
+    init(_ descriptors: [ColumnDescriptor], slotCount: Int) {
+        self.descriptors = descriptors
+        slots = .allocate(capacity: Swift.max(1, slotCount))
+        slots.initialize(repeating: -1, count: Swift.max(1, slotCount))
+        leaves = .allocate(capacity: Swift.max(1, descriptors.count))
+        for (i, d) in descriptors.enumerated() { (leaves + i).initialize(to: Leaf(d)) }
+    }
+
+    deinit {
+        for i in descriptors.indices {
+            leaves[i].definitions.deallocate()
+            leaves[i].repetitions.deallocate()
+            leaves[i].words.deallocate()
+            leaves[i].bytes.deallocate()
+            leaves[i].ends.deallocate()
+        }
+        leaves.deinitialize(count: descriptors.count)
+        leaves.deallocate()
+        slots.deallocate()
+    }
+
+    /// Column `i` as a `ColumnBuffer` (copied), leaving the storage as it is.
+    func columnBuffer(_ i: Int) -> ColumnBuffer {
+        let leaf = leaves[i]
+        var column = ColumnBuffer(descriptors[i])
+        if leaf.hasDefinitions { column.definitionLevels = leaf.definitions.array() }
+        if leaf.hasRepetitions { column.repetitionLevels = leaf.repetitions.array() }
+        let words = leaf.words.elements
+        switch descriptors[i].physicalType {
+        case .boolean: column.booleans = words.map { $0 != 0 }
+        case .int32: column.int32s = words.map { Int32(truncatingIfNeeded: $0) }
+        case .int64: column.int64s = [Int64](unsafeUninitializedCapacity: words.count) { buffer, n in
+                if words.count > 0 { UnsafeMutableRawPointer(buffer.baseAddress!).copyMemory(from: words.baseAddress!, byteCount: words.count * 8) }
+                n = words.count
+            }
+        case .double: column.doubles = [Double](unsafeUninitializedCapacity: words.count) { buffer, n in
+                if words.count > 0 { UnsafeMutableRawPointer(buffer.baseAddress!).copyMemory(from: words.baseAddress!, byteCount: words.count * 8) }
+                n = words.count
+            }
+        case .byteArray, .fixedLenByteArray:
+            column.byteArrays.bytes = leaf.bytes.array()
+            column.byteArrays.offsets = [UInt32](unsafeUninitializedCapacity: leaf.ends.count + 1) { buffer, n in
+                buffer[0] = 0
+                if leaf.ends.count > 0 { (buffer.baseAddress! + 1).update(from: leaf.ends.base, count: leaf.ends.count) }
+                n = leaf.ends.count + 1
+            }
+        case .int96, .float:
+            preconditionFailure("the column builder does not write \(descriptors[i].physicalType)")
+        }
+        column.levelCount = leaf.entries
+        return column
+    }
+}
