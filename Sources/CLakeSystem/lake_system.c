@@ -23,6 +23,7 @@ int lake_syncfs(int fd) {
     return syncfs(fd);
 }
 
-int lake_tune_allocator(int mmap_threshold, int arena_max) {
-    return mallopt(M_MMAP_THRESHOLD, mmap_threshold) && mallopt(M_ARENA_MAX, arena_max);
+int lake_tune_allocator(int mmap_threshold, int arena_max, int trim_threshold) {
+    return mallopt(M_MMAP_THRESHOLD, mmap_threshold) && mallopt(M_ARENA_MAX, arena_max)
+        && mallopt(M_TRIM_THRESHOLD, trim_threshold);
 }

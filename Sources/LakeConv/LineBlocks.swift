@@ -26,13 +26,24 @@ final class LineBlock: @unchecked Sendable {
     var endOfInput = false
     var inputBytesConsumed = 0
 
-    init(sequence: Int, input: Int, capacity: Int) {
+    /// Where the storage goes back when the block is done (nil: freed).
+    private let pool: BlockStoragePool?
+
+    init(sequence: Int, input: Int, capacity: Int, pool: BlockStoragePool? = nil) {
         self.sequence = sequence
         self.input = input
-        storage = .allocate(byteCount: max(capacity, 1), alignment: 64)
+        if let pool, capacity <= pool.blockBytes {
+            storage = pool.take()
+            self.pool = pool
+        } else {
+            storage = .allocate(byteCount: max(capacity, 1), alignment: 64)
+            self.pool = nil
+        }
     }
 
-    deinit { storage.deallocate() }
+    deinit {
+        if let pool { pool.give(storage) } else { storage.deallocate() }
+    }
 
     var byteCount: Int { used }
 
@@ -54,21 +65,52 @@ final class LineBlock: @unchecked Sendable {
     }
 }
 
+/// Block storage to reuse: a block's bytes go back here when the block is consumed, so a run
+/// touches a few blocks' worth of fresh memory instead of its whole input (every fresh page is
+/// a page fault and a zeroing in the kernel).
+final class BlockStoragePool: @unchecked Sendable {
+    let blockBytes: Int
+    private let keep: Int
+    private var free: [UnsafeMutableRawBufferPointer] = []
+    private let lock = NSLockLike()
+
+    init(blockBytes: Int, keep: Int) {
+        self.blockBytes = blockBytes
+        self.keep = keep
+    }
+
+    deinit { for storage in free { storage.deallocate() } }
+
+    func take() -> UnsafeMutableRawBufferPointer {
+        lock.withLock { free.popLast() } ?? .allocate(byteCount: blockBytes, alignment: 64)
+    }
+
+    func give(_ storage: UnsafeMutableRawBufferPointer) {
+        let kept = lock.withLock { () -> Bool in
+            guard free.count < keep else { return false }
+            free.append(storage)
+            return true
+        }
+        if !kept { storage.deallocate() }
+    }
+}
+
 /// Reads every input into blocks of about `blockBytes`, in order.
 enum BlockReader {
     static func read(
         paths: [String], maxRecordBytes: Int, blockBytes: Int, _ emit: (LineBlock) throws(ConversionError) -> Void
     ) throws(ConversionError) {
         var sequence = 0
+        let pool = BlockStoragePool(blockBytes: blockBytes, keep: 8)
         for (input, path) in paths.enumerated() {
             let reader = LineReader(source: try InputExpansion.open(path), maxRecordBytes: maxRecordBytes)
-            var block = LineBlock(sequence: sequence, input: input, capacity: blockBytes)
+            var block = LineBlock(sequence: sequence, input: input, capacity: blockBytes, pool: pool)
             sequence += 1
             while let line = try reader.next() {
                 if !block.fits(line.bytes.count) && !block.lines.isEmpty {
                     block.inputBytesConsumed = reader.source.bytesConsumed
                     try emit(block)
-                    block = LineBlock(sequence: sequence, input: input, capacity: max(blockBytes, line.bytes.count))
+                    block = LineBlock(sequence: sequence, input: input, capacity: max(blockBytes, line.bytes.count), pool: pool)
                     sequence += 1
                 } else if !block.fits(line.bytes.count) {
                     block = LineBlock(sequence: block.sequence, input: input, capacity: line.bytes.count)

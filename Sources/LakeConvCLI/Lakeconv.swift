@@ -41,7 +41,7 @@ struct Lakeconv: ParsableCommand {
 /// arenas bound per-thread heaps: 395-430 MB at about 8% more time (BENCHMARKS.md). Set here, in
 /// the executable, so library users keep their own allocator settings.
 func tuneAllocator() {
-    _ = lake_tune_allocator(1 << 20, 2)
+    _ = lake_tune_allocator(1 << 20, 2, 64 << 20)
 }
 
 /// Byte counts with an optional binary suffix: `67108864`, `64MiB`, `64M`, `512KiB`, `1GiB`.

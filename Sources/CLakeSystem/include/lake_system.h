@@ -8,7 +8,8 @@ int lake_rename_exchange(const char *a, const char *b);
 /// Flushes the file system holding the open file `fd` (Linux syncfs). Returns 0 on success.
 int lake_syncfs(int fd);
 
-/// Sets glibc malloc's mmap threshold (bytes) and arena count; returns 1 when both were accepted.
-int lake_tune_allocator(int mmap_threshold, int arena_max);
+/// Sets glibc malloc's mmap threshold (bytes), arena count and trim threshold (free bytes at the
+/// top of a heap kept instead of returned); returns 1 when all were accepted.
+int lake_tune_allocator(int mmap_threshold, int arena_max, int trim_threshold);
 
 #endif

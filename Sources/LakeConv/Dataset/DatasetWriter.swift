@@ -134,35 +134,35 @@ final class DatasetWriter: @unchecked Sendable {
         let rows = partitionOfRow.count
         guard rows > 0 else { return }
         partitions = known
-        // Counting sort of rows by partition.
-        var counts: [Int32: Int] = [:]
-        for p in partitionOfRow { counts[p, default: 0] += 1 }
-        if counts.count == 1 {
+        // Counting sort of rows by partition (ids are dense: 0 ..< known.count).
+        var counts = [Int](repeating: 0, count: known.count)
+        for p in partitionOfRow { counts[Int(p)] += 1 }
+        let order = counts.indices.filter { counts[$0] > 0 }
+        if order.count == 1 {
             try append(chunk, rows: rows, to: partitionOfRow[0])
             return
         }
-        let order = counts.keys.sorted()
-        var start: [Int32: Int] = [:]
+        var start = [Int](repeating: 0, count: known.count)
         var next = 0
         for p in order {
             start[p] = next
-            next += counts[p]!
+            next += counts[p]
         }
         var grouped = [Int32](repeating: 0, count: rows)
         var cursor = start
         for (row, p) in partitionOfRow.enumerated() {
-            grouped[cursor[p]!] = Int32(row)
-            cursor[p]! += 1
+            grouped[cursor[Int(p)]] = Int32(row)
+            cursor[Int(p)] += 1
         }
         let starts = chunk.columns.map { $0.rowStarts() }
         try grouped.withUnsafeBufferPointer { (all: UnsafeBufferPointer<Int32>) throws(ConversionError) in
             for p in order {
-                let from = start[p]!
-                let rowsOfPartition = UnsafeBufferPointer(rebasing: all[from..<(from + counts[p]!)])
+                let from = start[p]
+                let rowsOfPartition = UnsafeBufferPointer(rebasing: all[from..<(from + counts[p])])
                 var columns: [ColumnBuffer] = []
                 columns.reserveCapacity(chunk.columns.count)
                 for (c, column) in chunk.columns.enumerated() { columns.append(column.gather(rows: rowsOfPartition, starts: starts[c])) }
-                try append(ColumnBatch(columns: columns, rowCount: rowsOfPartition.count), rows: rowsOfPartition.count, to: p)
+                try append(ColumnBatch(columns: columns, rowCount: rowsOfPartition.count), rows: rowsOfPartition.count, to: Int32(p))
             }
         }
     }

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import LakeJSON
 import LakeParquet
 
@@ -27,6 +30,9 @@ struct PartitionKeyer {
     private(set) var partitions: [Partition] = []
     private var ids: [String: Int32] = [:]
     private var found: [Int]
+    /// Compact keys of partitions already seen → id (the fast path of `partition(of:source:)`).
+    private var cache = ByteKeyCache()
+    private var keyScratch: [UInt8] = []
 
     init(specs: [PartitionSpec], fields: [Field], layout: DateLayout, timeZone: PartitionTimeZone, defaultPartitionForBadDates: Bool) throws(ConversionError) {
         var seenKeys = Set<String>()
@@ -60,18 +66,66 @@ struct PartitionKeyer {
     }
 
     /// The partition id of the record on `tape` (a top-level object).
+    ///
+    /// Most records land in a partition seen before: a compact key (each category value's raw
+    /// JSON text, each date's hour, each hash bucket) is looked up first, and only a key not seen
+    /// yet (or a value that is a bad record) goes through escaping, path building and interning.
     mutating func partition(of tape: JSONTape, source: UnsafeRawBufferPointer) throws(Failure) -> Int32 {
         for i in found.indices { found[i] = -1 }
         var i = 1
         let end = Int(tape.tokens[0].payload)
         while i < end {
             tape.withText(of: i, source: source) { key in
-                for (s, name) in columnNames.enumerated() where name.count == key.count && name.elementsEqual(key) {
-                    found[s] = i + 1  // the last duplicate wins, as in the columns
+                for s in columnNames.indices where columnNames[s].count == key.count {
+                    let same = key.count == 0 || columnNames[s].withUnsafeBytes { memcmp($0.baseAddress!, key.baseAddress!, key.count) == 0 }
+                    if same { found[s] = i + 1 }  // the last duplicate wins, as in the columns
                 }
             }
             i = tape.next(after: i + 1)
         }
+        guard fastKey(tape, source) else { return try slowPartition(tape, source) }
+        if let id = cache.lookup(keyScratch) { return id }
+        let id = try slowPartition(tape, source)
+        cache.insert(keyScratch, id: id)
+        return id
+    }
+
+    /// Builds the compact key of the record's partition into `keyScratch`; false when the record
+    /// has a value the fast path does not cover (it then takes the full path, errors included).
+    private mutating func fastKey(_ tape: JSONTape, _ source: UnsafeRawBufferPointer) -> Bool {
+        keyScratch.removeAll(keepingCapacity: true)
+        for (s, spec) in specs.enumerated() {
+            let index = found[s]
+            let kind: UInt8 = index < 0 ? 0xFF : tape.tokens[index].kind.rawValue
+            keyScratch.append(kind)
+            guard index >= 0 else { continue }
+            switch spec {
+            case .category:
+                let token = tape.tokens[index]
+                guard token.kind != .objectStart && token.kind != .arrayStart else { return false }
+                let raw = UnsafeRawBufferPointer(rebasing: source[Int(token.start)..<Int(token.end)])
+                withUnsafeBytes(of: UInt32(raw.count).littleEndian) { keyScratch.append(contentsOf: $0) }
+                keyScratch.append(contentsOf: raw)
+            case .date:
+                guard tape.tokens[index].kind == .string,
+                    let seconds = tape.withText(of: index, source: source, { text -> Int64? in
+                        if let instant = TimestampParser.parseTimestamp(text) { return instant.seconds }
+                        if let days = TimestampParser.parseDate(text) { return days * 86_400 }
+                        return nil
+                    })
+                else { return false }
+                let local = seconds + Int64(timeZone.offsetSeconds)
+                let hour = local >= 0 ? local / 3600 : (local - 3599) / 3600  // finer than any grain
+                withUnsafeBytes(of: hour.littleEndian) { keyScratch.append(contentsOf: $0) }
+            case .hash(let column, let buckets):
+                guard let bucket = try? bucketValue(tape, index, source, column, type: columnTypes[s], buckets: buckets) else { return false }
+                withUnsafeBytes(of: Int64(bucket).littleEndian) { keyScratch.append(contentsOf: $0) }
+            }
+        }
+        return true
+    }
+
+    private mutating func slowPartition(_ tape: JSONTape, _ source: UnsafeRawBufferPointer) throws(Failure) -> Int32 {
         var segments: [String] = []
         var values: [(String, String?)] = []
         for (s, spec) in specs.enumerated() {
@@ -197,5 +251,59 @@ struct PartitionKeyer {
         let month = Int(mp < 10 ? mp + 3 : mp - 9)
         let year = Int(yoe + era * 400) + (month <= 2 ? 1 : 0)
         return (year, month, day)
+    }
+}
+
+/// Byte-string keys → ids, open addressing over one arena (no allocation per lookup).
+struct ByteKeyCache {
+    private var arena: [UInt8] = []
+    private var entries: [(hash: UInt64, start: Int, length: Int, id: Int32)] = []
+    private var table = [Int32](repeating: -1, count: 256)
+    /// Past this many keys the cache stops growing (lookups still work; misses take the slow path).
+    static let maxEntries = 1 << 20
+
+    private static func hash(_ key: UnsafeRawBufferPointer) -> UInt64 {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in key { h = (h ^ UInt64(byte)) &* 0x100_0000_01B3 }
+        return h ^ (h >> 29)
+    }
+
+    func lookup(_ key: [UInt8]) -> Int32? {
+        key.withUnsafeBytes { key -> Int32? in
+            let h = Self.hash(key)
+            let mask = table.count - 1
+            var slot = Int(truncatingIfNeeded: h) & mask
+            while true {
+                let e = Int(table[slot])
+                if e < 0 { return nil }
+                let entry = entries[e]
+                if entry.hash == h && entry.length == key.count
+                    && arena.withUnsafeBytes({ key.count == 0 || memcmp($0.baseAddress! + entry.start, key.baseAddress!, key.count) == 0 })
+                {
+                    return entry.id
+                }
+                slot = (slot + 1) & mask
+            }
+        }
+    }
+
+    mutating func insert(_ key: [UInt8], id: Int32) {
+        guard entries.count < Self.maxEntries else { return }
+        let h = key.withUnsafeBytes { Self.hash($0) }
+        entries.append((h, arena.count, key.count, id))
+        arena.append(contentsOf: key)
+        if entries.count * 2 > table.count {
+            table = [Int32](repeating: -1, count: table.count * 2)
+            for e in entries.indices { place(e) }
+        } else {
+            place(entries.count - 1)
+        }
+    }
+
+    private mutating func place(_ e: Int) {
+        let mask = table.count - 1
+        var slot = Int(truncatingIfNeeded: entries[e].hash) & mask
+        while table[slot] >= 0 { slot = (slot + 1) & mask }
+        table[slot] = Int32(e)
     }
 }

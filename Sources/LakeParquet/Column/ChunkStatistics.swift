@@ -15,7 +15,9 @@ import LakeKernels
 // last incrementable character bumped), kept valid UTF-8.
 
 enum ChunkStatistics {
-    static func compute(_ column: ColumnBuffer, truncateLength: Int) -> StatisticsMetadata {
+    /// `distinctPositions`: positions of values that include every distinct byte-array value (a
+    /// dictionary's first occurrences); the bounds are then found among those only.
+    static func compute(_ column: ColumnBuffer, truncateLength: Int, distinctPositions: [Int]? = nil) -> StatisticsMetadata {
         let nullCount = Int64(nullEntries(column))
         var stats = StatisticsMetadata(nullCount: nullCount)
         let d = column.descriptor
@@ -67,10 +69,15 @@ enum ChunkStatistics {
                     var hi = 0
                     var loValue = value(0)
                     var hiValue = loValue
-                    for i in 1..<values.count {
+                    func consider(_ i: Int) {
                         let v = value(i)
                         if less(v, loValue, signed: signed) { lo = i; loValue = v }
                         if less(hiValue, v, signed: signed) { hi = i; hiValue = v }
+                    }
+                    if let distinctPositions {
+                        for i in distinctPositions { consider(i) }
+                    } else {
+                        for i in 1..<values.count { consider(i) }
                     }
                     return (lo, hi)
                 }

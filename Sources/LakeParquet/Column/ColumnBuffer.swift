@@ -190,6 +190,7 @@ public struct ColumnBuffer: Sendable {
 
     /// A buffer holding only `rows` (ascending row indices), given `starts` from `rowStarts()`.
     public func gather(rows: UnsafeBufferPointer<Int32>, starts: (levels: [Int], values: [Int])) -> ColumnBuffer {
+        if descriptor.maxRepetitionLevel == 0 { return gatherFlat(rows: rows, starts: starts.values) }
         var out = ColumnBuffer(descriptor)
         let hasDef = descriptor.maxDefinitionLevel > 0
         let hasRep = descriptor.maxRepetitionLevel > 0
@@ -209,6 +210,76 @@ public struct ColumnBuffer: Sendable {
             case .float: out.floats.append(contentsOf: floats[values])
             case .double: out.doubles.append(contentsOf: doubles[values])
             case .byteArray, .fixedLenByteArray: out.byteArrays.append(contentsOf: byteArrays, range: values)
+            }
+        }
+        return out
+    }
+
+    /// `gather` for a column without repetition: one level entry per row and at most one value,
+    /// copied element by element through raw pointers (no per-row array append).
+    private func gatherFlat(rows: UnsafeBufferPointer<Int32>, starts: [Int]) -> ColumnBuffer {
+        var out = ColumnBuffer(descriptor)
+        let n = rows.count
+        out.levelCount = n
+        if descriptor.maxDefinitionLevel > 0 {
+            out.definitionLevels = definitionLevels.withUnsafeBufferPointer { levels in
+                [Int16](unsafeUninitializedCapacity: n) { buffer, count in
+                    for k in 0..<n { buffer[k] = levels[Int(rows[k])] }
+                    count = n
+                }
+            }
+        }
+        // The value index of each gathered row that has a value.
+        let picked: [Int] = starts.withUnsafeBufferPointer { starts in
+            var picked: [Int] = []
+            picked.reserveCapacity(n)
+            for k in 0..<n {
+                let row = Int(rows[k])
+                if starts[row + 1] > starts[row] { picked.append(starts[row]) }
+            }
+            return picked
+        }
+        func pick<T>(_ values: [T]) -> [T] {
+            values.withUnsafeBufferPointer { values in
+                [T](unsafeUninitializedCapacity: picked.count) { buffer, count in
+                    for (k, i) in picked.enumerated() { (buffer.baseAddress! + k).initialize(to: values[i]) }
+                    count = picked.count
+                }
+            }
+        }
+        switch descriptor.physicalType {
+        case .boolean: out.booleans = pick(booleans)
+        case .int32: out.int32s = pick(int32s)
+        case .int64: out.int64s = pick(int64s)
+        case .int96: out.int96s = pick(int96s)
+        case .float: out.floats = pick(floats)
+        case .double: out.doubles = pick(doubles)
+        case .byteArray, .fixedLenByteArray:
+            byteArrays.offsets.withUnsafeBufferPointer { offsets in
+                var total = 0
+                for i in picked { total += Int(offsets[i + 1] &- offsets[i]) }
+                precondition(total <= Int(UInt32.max), "a column buffer holds at most 4 GiB")
+                out.byteArrays.offsets = [UInt32](unsafeUninitializedCapacity: picked.count + 1) { buffer, count in
+                    buffer[0] = 0
+                    var end: UInt32 = 0
+                    for (k, i) in picked.enumerated() {
+                        end &+= offsets[i + 1] &- offsets[i]
+                        buffer[k + 1] = end
+                    }
+                    count = picked.count + 1
+                }
+                out.byteArrays.bytes = byteArrays.bytes.withUnsafeBytes { bytes in
+                    [UInt8](unsafeUninitializedCapacity: total) { buffer, count in
+                        var at = 0
+                        for i in picked {
+                            let start = Int(offsets[i])
+                            let length = Int(offsets[i + 1]) - start
+                            if length > 0 { UnsafeMutableRawPointer(buffer.baseAddress! + at).copyMemory(from: bytes.baseAddress! + start, byteCount: length) }
+                            at += length
+                        }
+                        count = total
+                    }
+                }
             }
         }
         return out

@@ -43,7 +43,9 @@ public struct ColumnChunkEncoder: Sendable {
 
     private enum ValuePlan {
         case plain
-        case dictionary(indices: [UInt32], page: ByteWriter, entries: Int)
+        /// `firstPositions`: for byte arrays, the position of each entry's first value (statistics
+        /// then compare the distinct values only).
+        case dictionary(indices: [UInt32], page: ByteWriter, entries: Int, firstPositions: [Int]?)
         case delta
     }
 
@@ -58,7 +60,7 @@ public struct ColumnChunkEncoder: Sendable {
         var indexBitWidth = 0
 
         switch plan {
-        case .dictionary(_, let page, let entries):
+        case .dictionary(_, let page, let entries, _):
             valueEncoding = .rleDictionary
             indexBitWidth = max(1, BitPacking.bitWidth(of: UInt64(entries - 1)))
             let header = DictionaryPageHeader(numValues: Int32(entries))
@@ -96,7 +98,7 @@ public struct ColumnChunkEncoder: Sendable {
                 } else {
                     DeltaBinaryPackedEncoder.encode(column.int64s[page.values], into: &body)
                 }
-            case .dictionary(let indices, _, _):
+            case .dictionary(let indices, _, _, _):
                 body.append(UInt8(indexBitWidth))
                 indices.withUnsafeBufferPointer {
                     RLEHybridEncoder.encode(
@@ -125,6 +127,8 @@ public struct ColumnChunkEncoder: Sendable {
                 pageType: options.dataPageVersion == .v1 ? .dataPage : .dataPageV2, encoding: valueEncoding,
                 count: Int32(pageCount)))
 
+        var distinctPositions: [Int]?
+        if case .dictionary(_, _, _, let positions) = plan { distinctPositions = positions }
         var encodings: Set<Encoding> = [valueEncoding]
         if d.maxDefinitionLevel > 0 || d.maxRepetitionLevel > 0 { encodings.insert(.rle) }
         if case .dictionary = plan { encodings.insert(.plain) }
@@ -132,7 +136,7 @@ public struct ColumnChunkEncoder: Sendable {
             descriptor: d, bytes: chunk.bytes, dictionaryPageLength: dictionaryPageLength,
             numValues: Int64(column.levelCount), totalUncompressedSize: Int64(totalUncompressed),
             encodings: encodings.sorted(), encodingStats: encodingStats,
-            statistics: ChunkStatistics.compute(column, truncateLength: options.statisticsTruncateLength),
+            statistics: ChunkStatistics.compute(column, truncateLength: options.statisticsTruncateLength, distinctPositions: distinctPositions),
             valueEncoding: valueEncoding, dataPageCount: pageCount)
     }
 
@@ -175,11 +179,11 @@ public struct ColumnChunkEncoder: Sendable {
         guard count > 0 else { return .plain }
         let plainSize = plainByteSize(column)
         if options.dictionaryEnabled && d.physicalType != .boolean,
-            let (indices, page, entries) = buildDictionary(column)
+            let (indices, page, entries, positions) = buildDictionary(column)
         {
             let width = max(1, BitPacking.bitWidth(of: UInt64(entries - 1)))
             let estimate = page.count + (count * width + 7) / 8
-            if estimate < plainSize { return .dictionary(indices: indices, page: page, entries: entries) }
+            if estimate < plainSize { return .dictionary(indices: indices, page: page, entries: entries, firstPositions: positions) }
         }
         if options.deltaEncodingEnabled && (d.physicalType == .int32 || d.physicalType == .int64) && count > 1 {
             var probe = ByteWriter(capacity: plainSize)
@@ -203,12 +207,12 @@ public struct ColumnChunkEncoder: Sendable {
     }
 
     /// The dictionary (as its PLAIN page body) and every value's index; nil past the limits.
-    private func buildDictionary(_ column: ColumnBuffer) -> (indices: [UInt32], page: ByteWriter, entries: Int)? {
+    private func buildDictionary(_ column: ColumnBuffer) -> (indices: [UInt32], page: ByteWriter, entries: Int, firstPositions: [Int]?)? {
         let entryLimit = options.dictionaryEntryLimit
         let byteLimit = options.dictionaryPageSizeLimit
         var page = ByteWriter()
         func fixed<T: BitwiseCopyable>(_ values: [T], width: Int, bits: (T) -> UInt64, back: (UInt64) -> T)
-            -> (indices: [UInt32], page: ByteWriter, entries: Int)?
+            -> (indices: [UInt32], page: ByteWriter, entries: Int, firstPositions: [Int]?)?
         {
             let patterns = values.map(bits)
             guard
@@ -217,7 +221,7 @@ public struct ColumnChunkEncoder: Sendable {
                 })
             else { return nil }
             PlainEncoder.encode(fixedWidth: built.entries.map(back)[...], into: &page)
-            return (built.indices, page, built.entries.count)
+            return (built.indices, page, built.entries.count, nil)
         }
         switch column.descriptor.physicalType {
         case .boolean, .int96:
@@ -242,7 +246,7 @@ public struct ColumnChunkEncoder: Sendable {
                 if !isFixed { page.appendLittleEndian(UInt32(value.count)) }
                 page.append(contentsOf: value)
             }
-            return (built.indices, page, built.entries.count)
+            return (built.indices, page, built.entries.count, built.entries)
         }
     }
 

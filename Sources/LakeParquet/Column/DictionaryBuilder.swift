@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Builds a dictionary (distinct values in first-seen order) and the index of every value.
 ///
 /// Open addressing with linear probing over a power-of-two table; keys are compared by their
@@ -40,53 +44,74 @@ struct DictionaryBuilder {
     }
 
     /// Byte arrays `buffer`; the dictionary's PLAIN size counts the 4-byte length prefixes.
+    ///
+    /// The hot loop works on raw pointers: the table, each entry's hash and first-value position,
+    /// and the indices are preallocated, so a value costs a hash, a probe and (on a hash match) one
+    /// length check and `memcmp`, with no array uniqueness or bounds checks.
     static func build(
         byteArrays buffer: ByteArrayBuffer, entryLimit: Int, byteLimit: Int, lengthPrefix: Int
     ) -> (entries: [Int], indices: [UInt32])? {
+        let count = buffer.count
+        guard count > 0 else { return ([], []) }
+        // At most entryLimit entries (and no more than values) ever live in the table.
+        let maxEntries = Swift.min(entryLimit, count) + 1
         var capacity = 1024
+        while capacity < maxEntries * 2 { capacity *= 2 }
+        var indices = [UInt32](repeating: 0, count: count)
+        var entries = [Int](repeating: 0, count: maxEntries)
+        var hashes = [UInt64](repeating: 0, count: maxEntries)
         var table = [Int32](repeating: -1, count: capacity)
-        var hashes: [UInt64] = []
-        var entries: [Int] = []  // value index in `buffer` of each entry
+        let mask = capacity - 1
+        var entryCount = 0
         var dictionaryBytes = 0
-        var indices = [UInt32]()
-        indices.reserveCapacity(buffer.count)
-        return buffer.bytes.withUnsafeBytes { bytes -> (entries: [Int], indices: [UInt32])? in
-            buffer.offsets.withUnsafeBufferPointer { offsets -> (entries: [Int], indices: [UInt32])? in
-                for i in 0..<(offsets.count - 1) {
-                    let start = Int(offsets[i])
-                    let value = UnsafeRawBufferPointer(rebasing: bytes[start..<Int(offsets[i + 1])])
-                    let h = hashBytes(value)
-                    var slot = Int(truncatingIfNeeded: h) & (capacity - 1)
-                    while true {
-                        let found = table[slot]
-                        if found < 0 {
-                            dictionaryBytes += value.count + lengthPrefix
-                            if entries.count >= entryLimit || dictionaryBytes > byteLimit { return nil }
-                            table[slot] = Int32(entries.count)
-                            indices.append(UInt32(entries.count))
-                            entries.append(i)
-                            hashes.append(h)
-                            if entries.count * 2 > capacity {
-                                capacity *= 2
-                                table = rehash(entries.count, capacity: capacity) { hashes[$0] }
+        let completed: Bool = buffer.bytes.withUnsafeBytes { bytes in
+            buffer.offsets.withUnsafeBufferPointer { offsets in
+                indices.withUnsafeMutableBufferPointer { indices in
+                    entries.withUnsafeMutableBufferPointer { entries in
+                        hashes.withUnsafeMutableBufferPointer { hashes in
+                            table.withUnsafeMutableBufferPointer { table in
+                                let base = bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!
+                                for i in 0..<count {
+                                    let start = Int(offsets[i])
+                                    let length = Int(offsets[i + 1]) - start
+                                    let value = UnsafeRawBufferPointer(start: base + start, count: length)
+                                    let h = hashBytes(value)
+                                    var slot = Int(truncatingIfNeeded: h) & mask
+                                    while true {
+                                        let found = Int(table[slot])
+                                        if found < 0 {
+                                            dictionaryBytes += length + lengthPrefix
+                                            if entryCount >= entryLimit || dictionaryBytes > byteLimit { return false }
+                                            table[slot] = Int32(entryCount)
+                                            indices[i] = UInt32(entryCount)
+                                            entries[entryCount] = i
+                                            hashes[entryCount] = h
+                                            entryCount += 1
+                                            break
+                                        }
+                                        if hashes[found] == h {
+                                            let entry = entries[found]
+                                            let otherStart = Int(offsets[entry])
+                                            if Int(offsets[entry + 1]) - otherStart == length
+                                                && (length == 0 || memcmp(base + otherStart, base + start, length) == 0)
+                                            {
+                                                indices[i] = UInt32(found)
+                                                break
+                                            }
+                                        }
+                                        slot = (slot + 1) & mask
+                                    }
+                                }
+                                return true
                             }
-                            break
                         }
-                        let entry = entries[Int(found)]
-                        if hashes[Int(found)] == h {
-                            let other = UnsafeRawBufferPointer(
-                                rebasing: bytes[Int(offsets[entry])..<Int(offsets[entry + 1])])
-                            if other.elementsEqual(value) {
-                                indices.append(UInt32(found))
-                                break
-                            }
-                        }
-                        slot = (slot + 1) & (capacity - 1)
                     }
                 }
-                return (entries, indices)
             }
         }
+        guard completed else { return nil }
+        entries.removeSubrange(entryCount...)
+        return (entries, indices)
     }
 
     private static func rehash(_ count: Int, capacity: Int, hash: (Int) -> UInt64) -> [Int32] {

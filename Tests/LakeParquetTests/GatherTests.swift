@@ -1,0 +1,61 @@
+@testable import LakeParquet
+import Testing
+
+/// `ColumnBuffer.gather` (the partitioned writer's row selection) gives exactly the buffers that
+/// shredding only the selected rows gives: flat columns (the pointer path) and repeated ones.
+@Suite struct GatherTests {
+    static let fields = [
+        Field("n", .int64), Field("s", .string), Field("b", .boolean), Field("d", .double),
+        Field("tags", .list(of: .string)), Field("fixed", .decimal(precision: 38, scale: 0)),
+    ]
+
+    static func row(_ i: Int) -> [Value] {
+        [
+            i % 3 == 0 ? .null : .int(Int64(i) * 1_000_003),
+            i % 4 == 1 ? .null : .string(String(repeating: "x", count: i % 7) + "é\(i)"),
+            i % 5 == 2 ? .null : .bool(i % 2 == 0),
+            i % 6 == 3 ? .null : .double(Double(i) / 7),
+            i % 4 == 0 ? .null : .list((0..<(i % 3)).map { .string("t\($0 + i)") }),
+            i % 7 == 0 ? .null : .bytes([UInt8](repeating: UInt8(i % 256), count: 16)),
+        ]
+    }
+
+    func shred(_ rows: [Int]) throws -> [ColumnBuffer] {
+        let schema = try Schema(Self.fields)
+        var columns = schema.columns.map(ColumnBuffer.init)
+        for i in rows { try RowShredder.append(Self.row(i), fields: schema.fields, to: &columns) }
+        return columns
+    }
+
+    @Test("gathered rows equal the shredded selection", arguments: [[Int](), [0], [5], [0, 1, 2, 3], [1, 4, 9, 16, 25, 36, 49], Array(stride(from: 0, to: 60, by: 2))])
+    func gather(_ picked: [Int]) throws {
+        let all = try shred(Array(0..<60))
+        let expected = try shred(picked)
+        let rows = picked.map(Int32.init)
+        for (c, column) in all.enumerated() {
+            let got = rows.withUnsafeBufferPointer { column.gather(rows: $0, starts: column.rowStarts()) }
+            let want = expected[c]
+            let name = column.descriptor.dottedPath
+            #expect(got.levelCount == want.levelCount, "\(name)")
+            #expect(got.definitionLevels == want.definitionLevels, "\(name)")
+            #expect(got.repetitionLevels == want.repetitionLevels, "\(name)")
+            #expect(got.int64s == want.int64s && got.booleans == want.booleans, "\(name)")
+            #expect(got.doubles.map(\.bitPattern) == want.doubles.map(\.bitPattern), "\(name)")
+            #expect(got.byteArrays == want.byteArrays, "\(name)")
+        }
+    }
+
+    @Test("dictionary-encoded byte arrays: statistics from the distinct values equal those from every value")
+    func dictionaryStatistics() throws {
+        let schema = try Schema([Field("s", .string)])
+        var columns = schema.columns.map(ColumnBuffer.init)
+        let words = ["pear", "apple", "zebra", "", "apple", "Zebra", "é", "pear", "zz", "a"]
+        for i in 0..<500 { try RowShredder.append([i % 11 == 0 ? .null : .string(words[(i * 7) % words.count])], fields: schema.fields, to: &columns) }
+        let chunk = try ColumnChunkEncoder(options: WriterOptions(), compressor: UncompressedCompressor()).encode(columns[0])
+        #expect(chunk.valueEncoding == .rleDictionary)
+        let reference = ChunkStatistics.compute(columns[0], truncateLength: 64)
+        #expect(chunk.statistics.minValue == reference.minValue && chunk.statistics.minValue == [])
+        #expect(chunk.statistics.maxValue == reference.maxValue && chunk.statistics.maxValue == Array("é".utf8))
+        #expect(chunk.statistics.nullCount == reference.nullCount)
+    }
+}
