@@ -268,10 +268,12 @@ public struct Converter {
         let maxRecordBytes = options.maxRecordBytes
         let template = keyer
         let partitioned = keyer != nil
+        let storagePool = LeafColumnsPool(keep: options.threads * 2 + 2)
 
         /// What a worker makes of one block.
         struct BlockResult {
-            var batch: ColumnBatch
+            /// The block's rows, still in the builder's buffers (copied once, into `pending`).
+            var built: TapeColumnBuilder?
             var partitionOfRow: [Int32] = []
             var partitions: [PartitionKeyer.Partition] = []
             var bad: [(line: Int, reason: String)] = []
@@ -312,9 +314,9 @@ public struct Converter {
             workers: options.threads, inFlight: options.threads * 2,
             work: { block in
                 var parser = JSONParser(limits: limits)
-                var builder = TapeColumnBuilder(schema: schema, plan: plan, rollback: rollback, exactKinds: speculative)
+                var builder = TapeColumnBuilder(schema: schema, plan: plan, rollback: rollback, exactKinds: speculative, storage: storagePool.take())
                 var keyer = template
-                var result = BlockResult(batch: ColumnBatch(schema: schema))
+                var result = BlockResult()
                 for i in 0..<block.lines.count {
                     let line = block.line(i)
                     var outcome = Converter.classify(line, parser: &parser, maxRecordBytes: maxRecordBytes)
@@ -346,8 +348,8 @@ public struct Converter {
                     case .object: result.rows += 1
                     }
                 }
-                result.batch = builder.takeBatch()
                 result.duplicateKeys = builder.duplicateKeys
+                result.built = builder
                 result.partitions = keyer?.partitions ?? []
                 return result
             },
@@ -399,13 +401,11 @@ public struct Converter {
                         throw ConversionError(.output, "\(globalPartitions.count) partitions is more than --max-partitions \(limit); nothing was published")
                     }
                 }
-                if pending.rowCount == 0 {
-                    pending = result.batch
-                } else {
-                    for c in pending.columns.indices { pending.columns[c].append(contentsOf: result.batch.columns[c]) }
-                    pending.rowCount += result.batch.rowCount
+                if var built = result.built {
+                    pendingBytes += built.bufferedBytes
+                    built.appendRows(to: &pending)
+                    storagePool.give(built.reusableStorage)
                 }
-                pendingBytes += result.batch.columns.reduce(0) { $0 + $1.estimatedByteSize }
                 if pendingBytes >= chunkBytes { try handOver() }
                 options.progress?(totalRows, totalBytes + block.inputBytesConsumed)
                 if block.endOfInput {

@@ -148,6 +148,39 @@ final class LeafColumns {
         slots.deallocate()
     }
 
+    /// Appends every column to `batch` (one copy per array), leaving the storage as it is.
+    func append(to batch: inout ColumnBatch, rows: Int) {
+        for i in descriptors.indices {
+            let leaf = leaves[i]
+            if batch.columns[i].levelCount == 0 {
+                batch.columns[i] = columnBuffer(i)
+                continue
+            }
+            Self.append(leaf, descriptors[i], to: &batch.columns[i])
+        }
+        batch.rowCount += rows
+    }
+
+    private static func append(_ leaf: Leaf, _ descriptor: ColumnDescriptor, to column: inout ColumnBuffer) {
+                if leaf.hasDefinitions { column.definitionLevels.append(contentsOf: leaf.definitions.elements) }
+                if leaf.hasRepetitions { column.repetitionLevels.append(contentsOf: leaf.repetitions.elements) }
+                let words = leaf.words.elements
+                switch descriptor.physicalType {
+                case .boolean: column.booleans.append(contentsOf: words.lazy.map { $0 != 0 })
+                case .int32: column.int32s.append(contentsOf: words.lazy.map { Int32(truncatingIfNeeded: $0) })
+                case .int64: words.withMemoryRebound(to: Int64.self) { column.int64s.append(contentsOf: $0) }
+                case .double: words.withMemoryRebound(to: Double.self) { column.doubles.append(contentsOf: $0) }
+                case .byteArray, .fixedLenByteArray:
+                    let base = UInt32(column.byteArrays.bytes.count)
+                    precondition(Int(base) + leaf.bytes.count <= Int(UInt32.max), "a column buffer holds at most 4 GiB")
+                    column.byteArrays.bytes.append(contentsOf: leaf.bytes.elements)
+                    column.byteArrays.offsets.append(contentsOf: leaf.ends.elements.lazy.map { $0 &+ base })
+                case .int96, .float:
+                    preconditionFailure("the column builder does not write \(descriptor.physicalType)")
+                }
+                column.levelCount += leaf.entries
+    }
+
     /// Column `i` as a `ColumnBuffer` (copied), leaving the storage as it is.
     func columnBuffer(_ i: Int) -> ColumnBuffer {
         let leaf = leaves[i]
@@ -178,5 +211,22 @@ final class LeafColumns {
         }
         column.levelCount = leaf.entries
         return column
+    }
+}
+
+/// Builder storage to reuse across blocks (its buffers keep their capacity), so a run does not
+/// allocate and grow a block's worth of column buffers per block.
+final class LeafColumnsPool: @unchecked Sendable {
+    private var free: [LeafColumns] = []
+    private let lock = NSLockLike()
+    private let keep: Int
+
+    init(keep: Int) { self.keep = keep }
+
+    func take() -> LeafColumns? { lock.withLock { free.popLast() } }
+
+    func give(_ storage: LeafColumns) {
+        for i in storage.descriptors.indices { storage.leaves[i].reset() }
+        lock.withLock { if free.count < keep { free.append(storage) } }
     }
 }

@@ -125,8 +125,9 @@ package struct TapeColumnBuilder {
         self.init(schema: schema, plan: ColumnPlan(schema.fields, ignoring: ignored), rollback: rollback, exactKinds: exactKinds)
     }
 
-    /// A builder over a plan built once and shared by every worker.
-    init(schema: Schema, plan: ColumnPlan, rollback: Bool, exactKinds: Bool = false) {
+    /// A builder over a plan built once and shared by every worker; `storage` from a pool of
+    /// earlier builders over the same plan.
+    init(schema: Schema, plan: ColumnPlan, rollback: Bool, exactKinds: Bool = false, storage reused: LeafColumns? = nil) {
         self.schema = schema
         self.rollback = rollback
         self.exactKinds = exactKinds
@@ -138,8 +139,11 @@ package struct TapeColumnBuilder {
             if case .object(_, let count) = node.kind { total += count }
         }
         slotStart = starts
-        storage = LeafColumns(schema.columns, slotCount: total)
+        storage = reused ?? LeafColumns(schema.columns, slotCount: total)
     }
+
+    /// The buffers, for a pool to hand to the next builder once the rows were taken.
+    var reusableStorage: LeafColumns { storage }
 
     /// A record that does not fit the schema.
     package struct Mismatch: Error {
@@ -361,6 +365,13 @@ package struct TapeColumnBuilder {
 
     private func mismatch(_ node: Int, _ expected: String, _ got: JSONTape.Kind) -> Mismatch {
         Mismatch(reason: "'\(plan.paths[node])' is \(got) where the schema expects \(expected)")
+    }
+
+    /// Appends the rows built so far to `batch` (one copy) and starts again.
+    mutating func appendRows(to batch: inout ColumnBatch) {
+        storage.append(to: &batch, rows: rows)
+        for i in schema.columns.indices { storage.leaves[i].reset() }
+        rows = 0
     }
 
     /// Takes the filled batch (copied out of the builder's storage) and starts a new one.

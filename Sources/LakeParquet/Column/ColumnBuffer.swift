@@ -274,7 +274,7 @@ public struct ColumnBuffer: Sendable {
                         for i in picked {
                             let start = Int(offsets[i])
                             let length = Int(offsets[i + 1]) - start
-                            if length > 0 { UnsafeMutableRawPointer(buffer.baseAddress! + at).copyMemory(from: bytes.baseAddress! + start, byteCount: length) }
+                            copySmall(to: UnsafeMutableRawPointer(buffer.baseAddress! + at), from: bytes.baseAddress! + start, count: length)
                             at += length
                         }
                         count = total
@@ -306,5 +306,24 @@ public struct ColumnBatch: Sendable {
     public init(columns: [ColumnBuffer], rowCount: Int? = nil) {
         self.columns = columns
         self.rowCount = rowCount ?? columns.first?.rowCount ?? 0
+    }
+}
+
+/// Copies `count` bytes; values of a few dozen bytes (most column values) move as 8-byte words
+/// inline instead of through a `memmove` call each.
+@inline(__always)
+package func copySmall(to destination: UnsafeMutableRawPointer, from source: UnsafeRawPointer, count: Int) {
+    if count > 64 {
+        destination.copyMemory(from: source, byteCount: count)
+        return
+    }
+    var i = 0
+    while i &+ 8 <= count {
+        destination.storeBytes(of: source.loadUnaligned(fromByteOffset: i, as: UInt64.self), toByteOffset: i, as: UInt64.self)
+        i &+= 8
+    }
+    while i < count {
+        destination.storeBytes(of: source.load(fromByteOffset: i, as: UInt8.self), toByteOffset: i, as: UInt8.self)
+        i &+= 1
     }
 }
