@@ -4,7 +4,8 @@
 // any timing is reported); then it runs `--runs` times and the median is reported in MB/s of the
 // bytes that stage consumes. Single-threaded unless the stage says otherwise.
 //
-//   usage: lakeconv-bench [--input FILE] [--mb N] [--runs N]
+//   usage: lakeconv-bench [--input FILE] [--mb N] [--runs N] [--only TEXT]
+//   --only: time only the stages whose name contains TEXT (for a profiler; all are still checked)
 //   default input: bench-data/events_100mb.ndjson (Benchmarks/datagen/gen_events.py --mb 100 --seed 42)
 //
 // Prints JSON on standard output (what Benchmarks/run_benchmarks.py --stages stores) and a table
@@ -45,14 +46,20 @@ func fail(_ stage: String, _ why: String) -> Never {
 /// Runs stages: checks once, then times `runs` runs and keeps the median.
 final class StageRunner {
     let runs: Int
+    /// Only stages whose name contains this run (the others are still checked once).
+    let only: String?
     var results: [StageResult] = []
 
-    init(runs: Int) { self.runs = runs }
+    init(runs: Int, only: String?) {
+        self.runs = runs
+        self.only = only
+    }
 
     /// `body` returns something that depends on all its work.
     func stage<T>(_ name: String, bytes: Int, check: (T) -> String?, _ body: () throws -> T) rethrows {
         let first = try body()
         if let problem = check(first) { fail(name, problem) }
+        if let only, !name.contains(only) { return }
         var times: [Double] = []
         for _ in 0..<runs {
             let start = now()
@@ -79,7 +86,7 @@ enum LakeConvBench {
         let inputPath = option(arguments, "--input") ?? "bench-data/events_100mb.ndjson"
         let megabytes = Int(option(arguments, "--mb") ?? "") ?? 64
         let runs = max(1, Int(option(arguments, "--runs") ?? "") ?? 3)
-        let runner = StageRunner(runs: runs)
+        let runner = StageRunner(runs: runs, only: option(arguments, "--only"))
         try run(runner, inputPath: inputPath, megabytes: megabytes)
     }
 
