@@ -20,9 +20,11 @@ struct ColumnPlan: Sendable {
         case leaf(column: Int, conversion: LeafConversion)
         case object(childStart: Int, childCount: Int)
         case list(element: Int, repetitionLevel: Int16)
-        /// A top-level key that is known but not stored (a partition column kept only in the path),
-        /// with its type (an exact-kinds builder still checks its values fit).
-        case ignored(DataType)
+        /// A top-level key that is known but not stored (a partition column kept only in the path);
+        /// its type is `ignoredTypes[type]` (an exact-kinds builder still checks its values fit).
+        /// An index, not the type itself: `Kind` stays trivially copyable, so reading a node costs
+        /// no reference counting.
+        case ignored(type: Int)
     }
 
     struct Node: Sendable {
@@ -41,13 +43,15 @@ struct ColumnPlan: Sendable {
     /// Cold data: dotted paths for messages, and key → child position for out-of-order keys.
     var paths: [String] = []
     var lookups: [[[UInt8]: Int]] = []
+    var ignoredTypes: [DataType] = []
 
     init(_ fields: [Field], ignoring ignored: [Field] = []) {
         var leaf = 0
         _ = add(name: [], path: "", kind: .object(childStart: 0, childCount: 0), firstLeaf: 0)
         var childNodes = fields.map { make($0, path: $0.name, repetition: 0, leaf: &leaf) }
         for field in ignored {
-            childNodes.append(add(name: Array(field.name.utf8), path: field.name, kind: .ignored(field.type), firstLeaf: leaf))
+            childNodes.append(add(name: Array(field.name.utf8), path: field.name, kind: .ignored(type: ignoredTypes.count), firstLeaf: leaf))
+            ignoredTypes.append(field.type)
         }
         finishObject(0, childNodes, endLeaf: leaf)
     }
@@ -238,7 +242,8 @@ package struct TapeColumnBuilder {
         }
         let token = tape.tokens[index]
         switch plan.nodes[node].kind {
-        case .ignored(let type):
+        case .ignored(let typeIndex):
+            let type = plan.ignoredTypes[typeIndex]
             if exactKinds && !Self.fitsExactly(type, token, tape, index, source) { throw mismatch(node, SchemaText.typeName(type), token.kind) }
         case .object:
             guard token.kind == .objectStart else { throw mismatch(node, "an object", token.kind) }

@@ -142,12 +142,21 @@ public struct ColumnBuffer: Sendable {
         if descriptor.maxRepetitionLevel > 0 && repetitionLevels.count != levelCount {
             throw ParquetError(.invalidBatch, "\(repetitionLevels.count) repetition levels for \(levelCount) entries", columnPath: path)
         }
-        let present = maxDef == 0 ? levelCount : definitionLevels.reduce(0) { $0 + ($1 == maxDef ? 1 : 0) }
+        // One branch-free pass: present entries, and whether any level is out of range.
+        let (present, outOfRange) = definitionLevels.withUnsafeBufferPointer { levels -> (Int, Bool) in
+            var present = 0
+            var outOfRange = false
+            for level in levels {
+                present &+= level == maxDef ? 1 : 0
+                outOfRange = outOfRange || UInt16(bitPattern: level) > UInt16(maxDef)
+            }
+            return (maxDef == 0 ? levelCount : present, outOfRange)
+        }
+        if outOfRange, let bad = definitionLevels.first(where: { $0 < 0 || $0 > maxDef }) {
+            throw ParquetError(.invalidBatch, "definition level \(bad) outside 0...\(maxDef)", columnPath: path)
+        }
         if present != valueCount {
             throw ParquetError(.invalidBatch, "\(valueCount) values for \(present) present entries", columnPath: path)
-        }
-        if let bad = definitionLevels.first(where: { $0 < 0 || $0 > maxDef }) {
-            throw ParquetError(.invalidBatch, "definition level \(bad) outside 0...\(maxDef)", columnPath: path)
         }
         if let bad = repetitionLevels.first(where: { $0 < 0 || $0 > descriptor.maxRepetitionLevel }) {
             throw ParquetError(.invalidBatch, "repetition level \(bad) outside 0...\(descriptor.maxRepetitionLevel)", columnPath: path)

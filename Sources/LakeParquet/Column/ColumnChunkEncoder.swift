@@ -297,36 +297,37 @@ public struct ColumnChunkEncoder: Sendable {
             }
         }
         let target = max(1, options.dataPageSize) * 8  // in bits
-        let offsets = column.byteArrays.offsets
-        func estimateBits(levels: Int, valueStart: Int, valueEnd: Int) -> Int {
-            var bits = levels * levelBits + (valueEnd - valueStart) * valueBits
-            if variableLength { bits += 8 * Int(offsets[valueEnd] - offsets[valueStart]) }
-            return bits
-        }
-
-        var pages: [PageRange] = []
         let maxDef = d.maxDefinitionLevel
-        let defs = column.definitionLevels
-        let reps = column.repetitionLevels
+        let repeated = d.maxRepetitionLevel > 0
+        var pages: [PageRange] = []
         var levelStart = 0
         var valueStart = 0
         var level = 0
         var value = 0
         var rows = 0
-        while level < levelCount {
-            // Advance one row.
-            repeat {
-                if maxDef == 0 || defs[level] == maxDef { value += 1 }
-                level += 1
-            } while level < levelCount && d.maxRepetitionLevel > 0 && reps[level] != 0
-            rows += 1
-            if estimateBits(levels: level - levelStart, valueStart: valueStart, valueEnd: value) >= target
-                || level - levelStart >= Int(Int32.max / 2)
-            {
-                pages.append(PageRange(levels: levelStart..<level, values: valueStart..<value, rows: rows))
-                levelStart = level
-                valueStart = value
-                rows = 0
+        // Raw pointers: one pass over the levels with no bounds checks or closure calls per row.
+        // Empty arrays are never read (a flat column has no repetition levels, a required one no
+        // definition levels).
+        column.definitionLevels.withUnsafeBufferPointer { defs in
+            column.repetitionLevels.withUnsafeBufferPointer { reps in
+                column.byteArrays.offsets.withUnsafeBufferPointer { offsets in
+                    while level < levelCount {
+                        // Advance one row.
+                        repeat {
+                            if maxDef == 0 || defs[level] == maxDef { value &+= 1 }
+                            level &+= 1
+                        } while repeated && level < levelCount && reps[level] != 0
+                        rows &+= 1
+                        var bits = (level &- levelStart) &* levelBits &+ (value &- valueStart) &* valueBits
+                        if variableLength { bits &+= 8 &* Int(offsets[value] &- offsets[valueStart]) }
+                        if bits >= target || level &- levelStart >= Int(Int32.max / 2) {
+                            pages.append(PageRange(levels: levelStart..<level, values: valueStart..<value, rows: rows))
+                            levelStart = level
+                            valueStart = value
+                            rows = 0
+                        }
+                    }
+                }
             }
         }
         if level > levelStart || pages.isEmpty {

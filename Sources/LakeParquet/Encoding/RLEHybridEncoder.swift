@@ -38,7 +38,13 @@ public enum RLEHybridEncoder {
         }
         var literalStart = 0
         var position = 0
+        let base = values.baseAddress!
         while position < count {
+            // Most positions of high-cardinality data start no run: skip them without a call.
+            if position &+ 1 < count && base[position] != base[position &+ 1] {
+                position &+= 1
+                continue
+            }
             let run = RunDetection.runLength(values, from: position)
             // Values needed to bring the pending literal to a whole number of groups of 8.
             let pad = (8 - (position - literalStart) % 8) % 8
@@ -100,8 +106,12 @@ public enum LevelEncoder {
         _ levels: ArraySlice<Int16>, maxLevel: Int16, lengthPrefixed: Bool, into out: inout ByteWriter,
         scratch: inout [UInt32]
     ) {
-        scratch.removeAll(keepingCapacity: true)
-        scratch.append(contentsOf: levels.lazy.map { UInt32(UInt16(bitPattern: $0)) })
+        scratch = levels.withUnsafeBufferPointer { levels in
+            [UInt32](unsafeUninitializedCapacity: levels.count) { buffer, count in
+                for k in 0..<levels.count { buffer[k] = UInt32(UInt16(bitPattern: levels[k])) }
+                count = levels.count
+            }
+        }
         let lengthAt = out.count
         if lengthPrefixed { out.appendLittleEndian(UInt32(0)) }
         let start = out.count
