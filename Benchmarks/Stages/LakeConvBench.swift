@@ -217,6 +217,55 @@ enum LakeConvBench {
             }
         }
 
+        // Rows grouped into 16 partitions, as a hash-partitioned dataset does before writing.
+        let userColumn = schema.columns.firstIndex { $0.path == ["user_id"] } ?? 0
+        let partitionOfRow = batch.columns[userColumn].int64s.map { Int32(truncatingIfNeeded: UInt64(bitPattern: $0) % 16) }
+        var groups: [[Int32]] = Array(repeating: [], count: 16)
+        for (row, p) in partitionOfRow.enumerated() { groups[Int(p)].append(Int32(row)) }
+        let columnBytes = batch.columns.reduce(0) { $0 + $1.estimatedByteSize }
+        runner.stage("gather rows into 16 partitions (hash-partitioned datasets)", bytes: columnBytes, check: { (parts: [[ColumnBuffer]]) -> String? in
+            let rows = parts.map { $0[userColumn].int64s.count }
+            guard rows == groups.map(\.count) else { return "partition sizes \(rows), expected \(groups.map(\.count))" }
+            for p in 0..<16 where parts[p][userColumn].int64s != groups[p].map({ batch.columns[userColumn].int64s[Int($0)] }) {
+                return "partition \(p) holds other user_ids"
+            }
+            let first = groups[0].first.map(Int.init) ?? 0
+            guard parts[0][0].byteArrays.count == 0 || Array(parts[0][0].byteArrays[0]) == Array(batch.columns[0].byteArrays[first]) else {
+                return "event_id of partition 0's first row differs"
+            }
+            return nil
+        }) {
+            let starts = batch.columns.map { $0.rowStarts() }
+            return groups.map { rows in
+                rows.withUnsafeBufferPointer { rows in batch.columns.enumerated().map { c, column in column.gather(rows: rows, starts: starts[c]) } }
+            }
+        }
+
+        var gathered: [[ColumnBuffer]] = []
+        do {
+            let starts = batch.columns.map { $0.rowStarts() }
+            gathered = groups.map { rows in rows.withUnsafeBufferPointer { rows in batch.columns.enumerated().map { c, column in column.gather(rows: rows, starts: starts[c]) } } }
+        }
+        runner.stage("scatter rows into 16 partitions (what datasets run)", bytes: columnBytes, check: { (parts: [[ColumnBuffer]]) -> String? in
+            for p in 0..<16 {
+                for c in batch.columns.indices {
+                    let a = parts[p][c]
+                    let b = gathered[p][c]
+                    guard a.levelCount == b.levelCount, a.definitionLevels == b.definitionLevels, a.repetitionLevels == b.repetitionLevels,
+                        a.int64s == b.int64s, a.doubles.map(\.bitPattern) == b.doubles.map(\.bitPattern), a.booleans == b.booleans,
+                        a.byteArrays == b.byteArrays
+                    else { return "partition \(p), column \(c): scatter and gather differ" }
+                }
+            }
+            return nil
+        }) {
+            let counts = groups.map(\.count)
+            let byColumn = partitionOfRow.withUnsafeBufferPointer { partitionOfRow in
+                batch.columns.map { $0.scatter(partitionOfRow: partitionOfRow, counts: counts) }
+            }
+            return (0..<16).map { p in byColumn.map { $0[p] } }
+        }
+
         // The encoders alone, on the event_time column's values (timestamps, mostly increasing).
         let timeColumn = schema.columns.firstIndex { $0.path == ["event_time"] } ?? 0
         let times = batch.columns[timeColumn].int64s

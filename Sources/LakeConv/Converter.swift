@@ -252,7 +252,7 @@ public struct Converter {
         let dataset: DatasetWriter? = options.isSingleFile ? nil : try DatasetWriter(
             options: DatasetWriter.Options(
                 root: options.output, mode: options.mode, writer: options.writer, targetFileSize: options.targetFileSize,
-                maxOpenFiles: options.maxOpenFiles, threads: options.threads),
+                maxOpenFiles: options.maxOpenFiles, threads: options.threads, bufferBudget: min(options.memoryLimit / 32, 16 << 20)),
             schema: schema,
             renderEntry: { file, partition, metadata in Manifest.entry(file, partition: partition, metadata: metadata, schema: schema) })
         // Rows buffered before a hand-over: a row group for a file; within the memory budget for a

@@ -45,6 +45,28 @@ import Testing
         }
     }
 
+    @Test("scatter into partitions equals gathering each partition's rows", arguments: [1, 3, 7])
+    func scatter(_ partitions: Int) throws {
+        let all = try shred(Array(0..<60))
+        let partitionOfRow = (0..<60).map { Int32(($0 * 7 + $0 / 5) % partitions) }
+        let counts = (0..<partitions).map { p in partitionOfRow.filter { $0 == p }.count }
+        for column in all {
+            let parts = partitionOfRow.withUnsafeBufferPointer { column.scatter(partitionOfRow: $0, counts: counts) }
+            #expect(parts.count == partitions)
+            for p in 0..<partitions {
+                let rows = (0..<60).filter { partitionOfRow[$0] == p }.map(Int32.init)
+                let want = rows.withUnsafeBufferPointer { column.gather(rows: $0, starts: column.rowStarts()) }
+                let got = parts[p]
+                let name = column.descriptor.dottedPath
+                #expect(got.levelCount == want.levelCount && got.definitionLevels == want.definitionLevels, "\(name) \(p)")
+                #expect(got.repetitionLevels == want.repetitionLevels && got.int64s == want.int64s, "\(name) \(p)")
+                #expect(got.booleans == want.booleans && got.doubles.map(\.bitPattern) == want.doubles.map(\.bitPattern), "\(name) \(p)")
+                #expect(got.byteArrays == want.byteArrays, "\(name) \(p)")
+                #expect(throws: Never.self) { try got.validate() }
+            }
+        }
+    }
+
     @Test("dictionary-encoded byte arrays: statistics from the distinct values equal those from every value")
     func dictionaryStatistics() throws {
         let schema = try Schema([Field("s", .string)])

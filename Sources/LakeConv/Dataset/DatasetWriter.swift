@@ -32,6 +32,9 @@ final class DatasetWriter: @unchecked Sendable {
         var targetFileSize: Int
         var maxOpenFiles: Int
         var threads: Int
+        /// Rows buffered across all open files before the largest buffers are written out as row
+        /// groups (each file also writes one whenever its buffer reaches the row group size).
+        var bufferBudget = 32 << 20
     }
 
     struct WrittenFile {
@@ -57,6 +60,9 @@ final class DatasetWriter: @unchecked Sendable {
     }
 
     private var open: [Int32: OpenFile] = [:]
+    /// Bytes each open file holds for its next row group, and their sum.
+    private var buffered: [Int32: Int] = [:]
+    private var bufferedTotal = 0
     private var written: [WrittenFile] = []
     /// Manifest entries (one JSON object per finished file), streamed to staging to bound memory.
     private var manifestEntries: FileByteSink?
@@ -130,6 +136,10 @@ final class DatasetWriter: @unchecked Sendable {
         try worker.submit { [self] () throws(ConversionError) in try writeChunk(chunk, partitionOfRow, partitions) }
     }
 
+    /// Up to this many partitions in a chunk, rows are scattered (one pass per column); beyond,
+    /// each partition gathers its rows (one pass per partition, touching only its rows).
+    static let scatterLimit = 256
+
     private func writeChunk(_ chunk: ColumnBatch, _ partitionOfRow: [Int32], _ known: [PartitionKeyer.Partition]) throws(ConversionError) {
         let rows = partitionOfRow.count
         guard rows > 0 else { return }
@@ -140,6 +150,20 @@ final class DatasetWriter: @unchecked Sendable {
         let order = counts.indices.filter { counts[$0] > 0 }
         if order.count == 1 {
             try append(chunk, rows: rows, to: partitionOfRow[0])
+            return
+        }
+        if order.count <= Self.scatterLimit {
+            // Few partitions: every column is split in one sequential pass.
+            var local = [Int32](repeating: -1, count: known.count)
+            for (i, p) in order.enumerated() { local[p] = Int32(i) }
+            let localOfRow = partitionOfRow.map { local[Int($0)] }
+            let localCounts = order.map { counts[$0] }
+            let byColumn = localOfRow.withUnsafeBufferPointer { rowsLocal in
+                chunk.columns.map { $0.scatter(partitionOfRow: rowsLocal, counts: localCounts) }
+            }
+            for (i, p) in order.enumerated() {
+                try append(ColumnBatch(columns: byColumn.map { $0[i] }, rowCount: localCounts[i]), rows: localCounts[i], to: Int32(p))
+            }
             return
         }
         var start = [Int](repeating: 0, count: known.count)
@@ -179,10 +203,21 @@ final class DatasetWriter: @unchecked Sendable {
         open[partition]!.lastUse = clock
         let file = open[partition]!
         do {
+            // Buffered per partition: a small partition's rows of many chunks make one row group.
             try file.writer.write(batch)
-            try file.writer.flushRowGroup()
         } catch {
             throw ConversionError(.parquet, error.description, file: file.sink.path, columnPath: error.columnPath)
+        }
+        noteBuffered(partition, file.writer.bufferedByteCount)
+        if bufferedTotal > options.bufferBudget {
+            // Over budget: write out the largest buffers until half the budget is left.
+            for (victim, _) in buffered.sorted(by: { $0.value > $1.value }) where bufferedTotal > options.bufferBudget / 2 {
+                guard let writer = open[victim]?.writer else { continue }
+                do { try writer.flushRowGroup() } catch {
+                    throw ConversionError(.parquet, error.description, file: open[victim]!.sink.path, columnPath: error.columnPath)
+                }
+                noteBuffered(victim, 0)
+            }
         }
         if file.writer.bytesWritten >= Int64(options.targetFileSize) { try finishFile(partition) }
     }
@@ -203,7 +238,13 @@ final class DatasetWriter: @unchecked Sendable {
         }
     }
 
+    private func noteBuffered(_ partition: Int32, _ bytes: Int) {
+        bufferedTotal += bytes - (buffered[partition] ?? 0)
+        if bytes == 0 { buffered[partition] = nil } else { buffered[partition] = bytes }
+    }
+
     private func finishFile(_ partition: Int32) throws(ConversionError) {
+        noteBuffered(partition, 0)
         guard let file = open.removeValue(forKey: partition) else { return }
         do {
             let metadata = try file.writer.close()

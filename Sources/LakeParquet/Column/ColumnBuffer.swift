@@ -224,6 +224,145 @@ public struct ColumnBuffer: Sendable {
         return out
     }
 
+    /// Splits the column into `counts.count` buffers in one sequential pass: row `r` goes to
+    /// buffer `partitionOfRow[r]` (0 ..< counts.count; `counts[p]` rows each), rows in order.
+    /// The scatter twin of `gather`, for few partitions: the source is read once, in order,
+    /// instead of once per partition at a stride.
+    public func scatter(partitionOfRow: UnsafeBufferPointer<Int32>, counts: [Int]) -> [ColumnBuffer] {
+        let parts = counts.count
+        let levels = levelCount
+        let maxDef = descriptor.maxDefinitionLevel
+        let repeated = descriptor.maxRepetitionLevel > 0
+        var outputs = (0..<parts).map { _ in ColumnBuffer(descriptor) }
+        // The partition of every level entry, and how many levels, values and bytes each receives.
+        let partitionOfLevel = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(1, levels))
+        defer { partitionOfLevel.deallocate() }
+        var levelCounts = [Int](repeating: 0, count: parts)
+        var valueCounts = [Int](repeating: 0, count: parts)
+        var byteCounts = [Int](repeating: 0, count: parts)
+        let isBytes = descriptor.physicalType == .byteArray || descriptor.physicalType == .fixedLenByteArray
+        definitionLevels.withUnsafeBufferPointer { defs in
+            repetitionLevels.withUnsafeBufferPointer { reps in
+                byteArrays.offsets.withUnsafeBufferPointer { offsets in
+                    var value = 0
+                    var row = -1
+                    for l in 0..<levels {
+                        if !repeated || reps[l] == 0 { row &+= 1 }
+                        let p = Int(partitionOfRow[row])
+                        partitionOfLevel[l] = Int32(truncatingIfNeeded: p)
+                        levelCounts[p] &+= 1
+                        if maxDef == 0 || defs[l] == maxDef {
+                            valueCounts[p] &+= 1
+                            if isBytes { byteCounts[p] &+= Int(offsets[value &+ 1] &- offsets[value]) }
+                            value &+= 1
+                        }
+                    }
+                    precondition(row + 1 == partitionOfRow.count, "one partition per row")
+                }
+            }
+        }
+        for p in 0..<parts { outputs[p].levelCount = levelCounts[p] }
+        // Each pass writes through one raw scratch region per kind (partition p's slice starts at
+        // the sum of the counts before it), then every partition's slice becomes its array.
+        func prefix(_ sizes: [Int]) -> [Int] {
+            var starts = [Int](repeating: 0, count: sizes.count + 1)
+            for p in 0..<sizes.count { starts[p + 1] = starts[p] + sizes[p] }
+            return starts
+        }
+        func slices<T>(_ scratch: UnsafeMutableBufferPointer<T>, _ starts: [Int]) -> [[T]] {
+            (0..<parts).map { p in Array(UnsafeBufferPointer(rebasing: scratch[starts[p]..<starts[p + 1]])) }
+        }
+        let levelStarts = prefix(levelCounts)
+        func splitLevels(_ source: [Int16], into keyPath: WritableKeyPath<ColumnBuffer, [Int16]>) {
+            let scratch = UnsafeMutableBufferPointer<Int16>.allocate(capacity: max(1, levels))
+            defer { scratch.deallocate() }
+            var cursors = Array(levelStarts.dropLast())
+            source.withUnsafeBufferPointer { source in
+                cursors.withUnsafeMutableBufferPointer { cursors in
+                    for l in 0..<levels {
+                        let p = Int(partitionOfLevel[l])
+                        scratch[cursors[p]] = source[l]
+                        cursors[p] &+= 1
+                    }
+                }
+            }
+            for (p, part) in slices(scratch, levelStarts).enumerated() { outputs[p][keyPath: keyPath] = part }
+        }
+        if maxDef > 0 { splitLevels(definitionLevels, into: \.definitionLevels) }
+        if repeated { splitLevels(repetitionLevels, into: \.repetitionLevels) }
+        let valueStarts = prefix(valueCounts)
+        let totalValues = valueStarts[parts]
+        // Values: one pass with a write cursor per partition.
+        func split<T>(_ values: [T], into keyPath: WritableKeyPath<ColumnBuffer, [T]>) {
+            let scratch = UnsafeMutableBufferPointer<T>.allocate(capacity: max(1, totalValues))
+            defer { scratch.deallocate() }
+            var cursors = Array(valueStarts.dropLast())
+            definitionLevels.withUnsafeBufferPointer { defs in
+                values.withUnsafeBufferPointer { values in
+                    cursors.withUnsafeMutableBufferPointer { cursors in
+                        var value = 0
+                        for l in 0..<levels where maxDef == 0 || defs[l] == maxDef {
+                            let p = Int(partitionOfLevel[l])
+                            (scratch.baseAddress! + cursors[p]).initialize(to: values[value])
+                            cursors[p] &+= 1
+                            value &+= 1
+                        }
+                    }
+                }
+            }
+            for (p, part) in slices(scratch, valueStarts).enumerated() { outputs[p][keyPath: keyPath] = part }
+        }
+        switch descriptor.physicalType {
+        case .boolean: split(booleans, into: \.booleans)
+        case .int32: split(int32s, into: \.int32s)
+        case .int64: split(int64s, into: \.int64s)
+        case .int96: split(int96s, into: \.int96s)
+        case .float: split(floats, into: \.floats)
+        case .double: split(doubles, into: \.doubles)
+        case .byteArray, .fixedLenByteArray:
+            precondition(byteCounts.allSatisfy { $0 <= Int(UInt32.max) }, "a column buffer holds at most 4 GiB")
+            let byteStarts = prefix(byteCounts)
+            let bytesScratch = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, byteStarts[parts]), alignment: 16)
+            defer { bytesScratch.deallocate() }
+            // Each value's end offset within its partition's bytes (the offsets arrays start at 0).
+            let endsScratch = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: max(1, totalValues))
+            defer { endsScratch.deallocate() }
+            var valueCursors = Array(valueStarts.dropLast())
+            var byteCursors = Array(byteStarts.dropLast())
+            definitionLevels.withUnsafeBufferPointer { defs in
+                byteArrays.offsets.withUnsafeBufferPointer { offsets in
+                    byteArrays.bytes.withUnsafeBytes { bytes in
+                        valueCursors.withUnsafeMutableBufferPointer { valueCursors in
+                            byteCursors.withUnsafeMutableBufferPointer { byteCursors in
+                                var value = 0
+                                for l in 0..<levels where maxDef == 0 || defs[l] == maxDef {
+                                    let p = Int(partitionOfLevel[l])
+                                    let start = Int(offsets[value])
+                                    let length = Int(offsets[value &+ 1]) &- start
+                                    let at = byteCursors[p]
+                                    if length > 0 { copySmall(to: bytesScratch.baseAddress! + at, from: bytes.baseAddress! + start, count: length) }
+                                    byteCursors[p] = at &+ length
+                                    endsScratch[valueCursors[p]] = UInt32(truncatingIfNeeded: at &+ length &- byteStarts[p])
+                                    valueCursors[p] &+= 1
+                                    value &+= 1
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            for p in 0..<parts {
+                outputs[p].byteArrays.bytes = Array(UnsafeRawBufferPointer(rebasing: bytesScratch[byteStarts[p]..<byteStarts[p + 1]]))
+                outputs[p].byteArrays.offsets = [UInt32](unsafeUninitializedCapacity: valueCounts[p] + 1) { buffer, n in
+                    buffer[0] = 0
+                    for k in 0..<valueCounts[p] { buffer[k + 1] = endsScratch[valueStarts[p] + k] }
+                    n = valueCounts[p] + 1
+                }
+            }
+        }
+        return outputs
+    }
+
     /// `gather` for a column without repetition: one level entry per row and at most one value,
     /// copied element by element through raw pointers (no per-row array append).
     private func gatherFlat(rows: UnsafeBufferPointer<Int32>, starts: [Int]) -> ColumnBuffer {

@@ -51,6 +51,9 @@ public final class ParquetFileWriter<Sink: ByteSink> {
     /// Rows written so far, flushed or buffered.
     public var rowCount: Int64 { totalRows + Int64(bufferedRows) }
 
+    /// Estimated bytes of the rows buffered for the next row group.
+    public var bufferedByteCount: Int { bufferedBytes }
+
     /// Bytes handed to the sink so far.
     public var bytesWritten: Int64 { offset }
 
