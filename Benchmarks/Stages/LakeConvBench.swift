@@ -82,6 +82,7 @@ func option(_ arguments: [String], _ name: String) -> String? {
 @main
 enum LakeConvBench {
     static func main() throws {
+        AllocatorTuning.applyForConversions()  // as the lakeconv executable does
         let arguments = Array(CommandLine.arguments.dropFirst())
         let inputPath = option(arguments, "--input") ?? "bench-data/events_100mb.ndjson"
         let megabytes = Int(option(arguments, "--mb") ?? "") ?? 64

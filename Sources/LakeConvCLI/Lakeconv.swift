@@ -16,7 +16,7 @@ struct Lakeconv: ParsableCommand {
         subcommands: [NDJSONToParquet.self, InferSchema.self, DDL.self])
 
     static func main() {
-        tuneAllocator()
+        AllocatorTuning.applyForConversions()
         do {
             var command = try parseAsRoot()
             try command.run()
@@ -32,16 +32,6 @@ struct Lakeconv: ParsableCommand {
             Glibc.exit(2)
         }
     }
-}
-
-/// glibc's malloc raises its mmap threshold (up to 32 MiB) each time a large block is freed, after
-/// which multi-megabyte column buffers come from the heap and are not returned to the system:
-/// with buffers allocated on one thread and freed on another, peak RSS at 1 GB of input grew to
-/// 1.4-1.9 GB. A fixed 1 MiB threshold maps large buffers individually (returned on free) and two
-/// arenas bound per-thread heaps: 395-430 MB at about 8% more time (BENCHMARKS.md). Set here, in
-/// the executable, so library users keep their own allocator settings.
-func tuneAllocator() {
-    _ = lake_tune_allocator(1 << 20, 2, 64 << 20)
 }
 
 /// Byte counts with an optional binary suffix: `67108864`, `64MiB`, `64M`, `512KiB`, `1GiB`.

@@ -106,16 +106,19 @@ public enum LevelEncoder {
         _ levels: ArraySlice<Int16>, maxLevel: Int16, lengthPrefixed: Bool, into out: inout ByteWriter,
         scratch: inout [UInt32]
     ) {
-        scratch = levels.withUnsafeBufferPointer { levels in
-            [UInt32](unsafeUninitializedCapacity: levels.count) { buffer, count in
-                for k in 0..<levels.count { buffer[k] = UInt32(UInt16(bitPattern: levels[k])) }
-                count = levels.count
-            }
-        }
+        // The scratch only grows (a page's levels can be megabytes: allocating them per page would
+        // map and fault fresh memory every time).
+        let n = levels.count
+        if scratch.count < n { scratch = [UInt32](repeating: 0, count: n) }
         let lengthAt = out.count
         if lengthPrefixed { out.appendLittleEndian(UInt32(0)) }
         let start = out.count
-        RLEHybridEncoder.encode(scratch, bitWidth: bitWidth(maxLevel: maxLevel), into: &out)
+        scratch.withUnsafeMutableBufferPointer { wide in
+            levels.withUnsafeBufferPointer { levels in
+                for k in 0..<n { wide[k] = UInt32(UInt16(bitPattern: levels[k])) }
+            }
+            RLEHybridEncoder.encode(UnsafeBufferPointer(rebasing: wide[0..<n]), bitWidth: bitWidth(maxLevel: maxLevel), into: &out)
+        }
         if lengthPrefixed {
             let length = UInt32(out.count - start)
             withUnsafeBytes(of: length.littleEndian) { bytes in
