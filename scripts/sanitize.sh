@@ -16,5 +16,5 @@ fi
 if [ "$which" = thread ] || [ "$which" = all ]; then
   echo "== ThreadSanitizer: converter, dataset and partitioning tests (parallel parse, encode, commit)"
   swift build --build-tests --sanitize=thread --scratch-path .build-tsan
-  swift test --skip-build --sanitize=thread --scratch-path .build-tsan --filter "ConverterTests|DatasetTests|BigIntegerTests"
+  swift test --skip-build --sanitize=thread --scratch-path .build-tsan --filter "ConverterTests|DatasetTests|BigIntegerTests|SinglePassInferenceTests"
 fi
