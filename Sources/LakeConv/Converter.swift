@@ -268,7 +268,9 @@ public struct Converter {
         let maxRecordBytes = options.maxRecordBytes
         let template = keyer
         let partitioned = keyer != nil
-        let storagePool = LeafColumnsPool(keep: options.threads * 2 + 2)
+        // Builder storage reused across blocks (its buffers keep their capacity; `appendRows`
+        // leaves them empty).
+        let storagePool = FreeList<LeafColumns>(keep: options.threads * 2 + 2)
 
         /// What a worker makes of one block.
         struct BlockResult {

@@ -213,20 +213,3 @@ final class LeafColumns {
         return column
     }
 }
-
-/// Builder storage to reuse across blocks (its buffers keep their capacity), so a run does not
-/// allocate and grow a block's worth of column buffers per block.
-final class LeafColumnsPool: @unchecked Sendable {
-    private var free: [LeafColumns] = []
-    private let lock = NSLockLike()
-    private let keep: Int
-
-    init(keep: Int) { self.keep = keep }
-
-    func take() -> LeafColumns? { lock.withLock { free.popLast() } }
-
-    func give(_ storage: LeafColumns) {
-        for i in storage.descriptors.indices { storage.leaves[i].reset() }
-        lock.withLock { if free.count < keep { free.append(storage) } }
-    }
-}

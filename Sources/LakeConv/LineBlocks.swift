@@ -70,28 +70,21 @@ final class LineBlock: @unchecked Sendable {
 /// a page fault and a zeroing in the kernel).
 final class BlockStoragePool: @unchecked Sendable {
     let blockBytes: Int
-    private let keep: Int
-    private var free: [UnsafeMutableRawBufferPointer] = []
-    private let lock = NSLockLike()
+    private let free: FreeList<UnsafeMutableRawBufferPointer>
 
     init(blockBytes: Int, keep: Int) {
         self.blockBytes = blockBytes
-        self.keep = keep
+        free = FreeList(keep: keep)
     }
 
-    deinit { for storage in free { storage.deallocate() } }
+    deinit { for storage in free.removeAll() { storage.deallocate() } }
 
     func take() -> UnsafeMutableRawBufferPointer {
-        lock.withLock { free.popLast() } ?? .allocate(byteCount: blockBytes, alignment: 64)
+        free.take() ?? .allocate(byteCount: blockBytes, alignment: 64)
     }
 
     func give(_ storage: UnsafeMutableRawBufferPointer) {
-        let kept = lock.withLock { () -> Bool in
-            guard free.count < keep else { return false }
-            free.append(storage)
-            return true
-        }
-        if !kept { storage.deallocate() }
+        if !free.give(storage) { storage.deallocate() }
     }
 }
 
