@@ -31,7 +31,10 @@ struct PartitionKeyer {
     private var ids: [String: Int32] = [:]
     private var found: [Int]
     /// Compact keys of partitions already seen → id (the fast path of `partition(of:source:)`).
-    private var cache = ByteKeyCache()
+    /// Looking up `keyScratch` allocates nothing; only inserting copies it. Past `cacheLimit`
+    /// keys no more are added (misses take the full path).
+    private var cache: [[UInt8]: Int32] = [:]
+    private static let cacheLimit = 1 << 20
     private var keyScratch: [UInt8] = []
 
     init(specs: [PartitionSpec], fields: [Field], layout: DateLayout, timeZone: PartitionTimeZone, defaultPartitionForBadDates: Bool) throws(ConversionError) {
@@ -84,9 +87,9 @@ struct PartitionKeyer {
             i = tape.next(after: i + 1)
         }
         guard fastKey(tape, source) else { return try slowPartition(tape, source) }
-        if let id = cache.lookup(keyScratch) { return id }
+        if let id = cache[keyScratch] { return id }
         let id = try slowPartition(tape, source)
-        cache.insert(keyScratch, id: id)
+        if cache.count < Self.cacheLimit { cache[keyScratch] = id }
         return id
     }
 
@@ -251,59 +254,5 @@ struct PartitionKeyer {
         let month = Int(mp < 10 ? mp + 3 : mp - 9)
         let year = Int(yoe + era * 400) + (month <= 2 ? 1 : 0)
         return (year, month, day)
-    }
-}
-
-/// Byte-string keys → ids, open addressing over one arena (no allocation per lookup).
-struct ByteKeyCache {
-    private var arena: [UInt8] = []
-    private var entries: [(hash: UInt64, start: Int, length: Int, id: Int32)] = []
-    private var table = [Int32](repeating: -1, count: 256)
-    /// Past this many keys the cache stops growing (lookups still work; misses take the slow path).
-    static let maxEntries = 1 << 20
-
-    private static func hash(_ key: UnsafeRawBufferPointer) -> UInt64 {
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in key { h = (h ^ UInt64(byte)) &* 0x100_0000_01B3 }
-        return h ^ (h >> 29)
-    }
-
-    func lookup(_ key: [UInt8]) -> Int32? {
-        key.withUnsafeBytes { key -> Int32? in
-            let h = Self.hash(key)
-            let mask = table.count - 1
-            var slot = Int(truncatingIfNeeded: h) & mask
-            while true {
-                let e = Int(table[slot])
-                if e < 0 { return nil }
-                let entry = entries[e]
-                if entry.hash == h && entry.length == key.count
-                    && arena.withUnsafeBytes({ key.count == 0 || memcmp($0.baseAddress! + entry.start, key.baseAddress!, key.count) == 0 })
-                {
-                    return entry.id
-                }
-                slot = (slot + 1) & mask
-            }
-        }
-    }
-
-    mutating func insert(_ key: [UInt8], id: Int32) {
-        guard entries.count < Self.maxEntries else { return }
-        let h = key.withUnsafeBytes { Self.hash($0) }
-        entries.append((h, arena.count, key.count, id))
-        arena.append(contentsOf: key)
-        if entries.count * 2 > table.count {
-            table = [Int32](repeating: -1, count: table.count * 2)
-            for e in entries.indices { place(e) }
-        } else {
-            place(entries.count - 1)
-        }
-    }
-
-    private mutating func place(_ e: Int) {
-        let mask = table.count - 1
-        var slot = Int(truncatingIfNeeded: entries[e].hash) & mask
-        while table[slot] >= 0 { slot = (slot + 1) & mask }
-        table[slot] = Int32(e)
     }
 }
