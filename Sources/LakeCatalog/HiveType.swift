@@ -72,15 +72,25 @@ public enum Identifier {
 /// HiveQL and Spark SQL adjacent literals concatenate, so `'it''s'` would mean `its`.)
 public enum SQLString {
     public static func literal(_ value: String) -> String {
-        var out = "'"
+        BackslashQuoting.quote(value, delimiter: "'", nulAsBackslashZero: true)
+    }
+}
+
+/// Quoting with backslash escapes, shared by Hive SQL literals and JSON strings: the delimiter and
+/// `\` get a backslash, LF/CR/TAB become `\n`/`\r`/`\t`, NUL `\0` where the dialect has it, and
+/// other control characters (and DEL) `\u00XX`.
+package enum BackslashQuoting {
+    package static func quote(_ value: String, delimiter: Unicode.Scalar, nulAsBackslashZero: Bool) -> String {
+        var out = String(delimiter)
+        out.reserveCapacity(value.utf8.count + 2)
         for scalar in value.unicodeScalars {
             switch scalar {
             case "\\": out += "\\\\"
-            case "'": out += "\\'"
+            case delimiter: out += "\\" + String(delimiter)
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case "\0": out += "\\0"
+            case "\0" where nulAsBackslashZero: out += "\\0"
             default:
                 if scalar.value < 0x20 || scalar.value == 0x7F {
                     let hex = String(scalar.value, radix: 16)
@@ -90,6 +100,7 @@ public enum SQLString {
                 }
             }
         }
-        return out + "'"
+        out.unicodeScalars.append(delimiter)
+        return out
     }
 }

@@ -1,28 +1,11 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import LakeCatalog
 /// Minimal JSON writing for reports and bad-record lines (no Foundation).
 enum JSONText {
     static func quote(_ s: String) -> String {
-        var out = "\""
-        out.reserveCapacity(s.utf8.count + 2)
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
+        BackslashQuoting.quote(s, delimiter: "\"", nulAsBackslashZero: false)
     }
 
     static func base64(_ bytes: UnsafeRawBufferPointer) -> String {
