@@ -21,6 +21,11 @@ public struct SchemaEvidence: Sendable {
         var predicted = 0
         var distinctOverflow = false
         var nonNull: Int { booleans + integers + bigIntegers + doubles + strings + objects + arrays }
+        /// The JSON kinds seen (numbers count as one kind), in a fixed order.
+        var kindsSeen: [String] {
+            [("boolean", booleans), ("number", integers + bigIntegers + doubles), ("string", strings), ("object", objects), ("array", arrays)]
+                .filter { $0.1 > 0 }.map(\.0)
+        }
     }
 
     var nodes: [Node] = [Node()]
@@ -243,11 +248,9 @@ extension SchemaEvidence {
 
     private func isStable(_ node: Int, _ options: InferenceOptions) -> Bool {
         let n = nodes[node]
-        let numbers = n.integers + n.bigIntegers + n.doubles
-        let kinds = [n.booleans, numbers, n.strings, n.objects, n.arrays].filter { $0 > 0 }.count
         if node == 0 { return n.children.allSatisfy { isStable(Int($0), options) } }
-        guard kinds == 1 else { return false }  // all null (a guessed string) or mixed (JSON text)
-        if numbers > 0 && n.bigIntegers > 0 && n.doubles == 0 {
+        guard n.kindsSeen.count == 1 else { return false }  // all null (a guessed string) or mixed (JSON text)
+        if n.bigIntegers > 0 && n.doubles == 0 {
             // decimal(38,0) is exact (the builder refuses longer digits); digits as strings are not.
             return options.bigIntegers == .double || (options.bigIntegers == .decimal && n.maxBigIntegerDigits <= 38)
         }
@@ -291,12 +294,7 @@ extension SchemaEvidence {
     private func resolveType(_ node: Int, path: String, options: InferenceOptions, notes: inout [String]) throws(ConversionError) -> DataType {
         let n = nodes[node]
         let numbers = n.integers + n.bigIntegers + n.doubles
-        var kinds: [String] = []
-        if n.booleans > 0 { kinds.append("boolean") }
-        if numbers > 0 { kinds.append("number") }
-        if n.strings > 0 { kinds.append("string") }
-        if n.objects > 0 { kinds.append("object") }
-        if n.arrays > 0 { kinds.append("array") }
+        let kinds = n.kindsSeen
         if kinds.isEmpty {
             notes.append("\(path): always null or missing; written as an all-null string column")
             return .string
