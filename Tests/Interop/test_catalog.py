@@ -64,6 +64,7 @@ INTEROP = Path(__file__).resolve().parent
 REPO = INTEROP.parents[1]
 sys.path.insert(0, str(INTEROP))
 import check_conversion as cc  # noqa: E402
+from spark_support import spark_session  # noqa: E402
 
 GEN_EVENTS = REPO / "Benchmarks" / "datagen" / "gen_events.py"
 BIN = Path(os.path.abspath(os.environ.get("LAKECONV_BIN") or REPO / ".build" / "release" / "lakeconv"))
@@ -522,23 +523,7 @@ def test_glue_aws_cli(moto: dict, events_ds: Dataset) -> None:
 
 @pytest.fixture(scope="module")
 def spark(tmp_path_factory):
-    from pyspark.sql import SparkSession
-
-    tmp = tmp_path_factory.mktemp("spark-hive")
-    session = (SparkSession.builder.master("local[2]").appName("lakeconv-test-catalog")
-               .config("spark.ui.enabled", "false")
-               .config("spark.ui.showConsoleProgress", "false")
-               .config("spark.sql.shuffle.partitions", "2")
-               .config("spark.sql.session.timeZone", "UTC")
-               .config("spark.sql.warehouse.dir", str(tmp / "warehouse"))
-               .config("spark.hadoop.javax.jdo.option.ConnectionURL",
-                       f"jdbc:derby:;databaseName={tmp / 'metastore_db'};create=true")
-               # list partition folders on the driver (a Spark job per listing is slow on 2 cores)
-               .config("spark.sql.sources.parallelPartitionDiscovery.threshold", "1000000")
-               .config("spark.driver.extraJavaOptions",
-                       f"-Dderby.stream.error.file={tmp / 'derby.log'} -Djava.io.tmpdir={tmp}")
-               .enableHiveSupport().getOrCreate())
-    session.sparkContext.setLogLevel("ERROR")
+    session = spark_session(tmp_path_factory.mktemp("spark-hive"), "lakeconv-test-catalog", hive_metastore=True)
     yield session
     session.stop()
 

@@ -54,6 +54,7 @@ INTEROP = Path(__file__).resolve().parent
 REPO = INTEROP.parents[1]
 sys.path.insert(0, str(INTEROP))
 import check_conversion as cc  # noqa: E402
+from spark_support import spark_session  # noqa: E402
 
 GEN_EVENTS = REPO / "Benchmarks" / "datagen" / "gen_events.py"
 BIN = Path(os.path.abspath(os.environ.get("LAKECONV_BIN") or REPO / ".build" / "release" / "lakeconv"))
@@ -329,19 +330,7 @@ def events(events_path: Path) -> Events:
 
 @pytest.fixture(scope="module")
 def spark(tmp_path_factory):
-    from pyspark.sql import SparkSession
-
-    tmp = tmp_path_factory.mktemp("spark")
-    session = (SparkSession.builder.master("local[2]").appName("lakeconv-test-datasets")
-               .config("spark.ui.enabled", "false")
-               .config("spark.ui.showConsoleProgress", "false")
-               .config("spark.sql.shuffle.partitions", "2")
-               .config("spark.sql.session.timeZone", "UTC")
-               .config("spark.sql.warehouse.dir", str(tmp / "warehouse"))
-               .config("spark.driver.extraJavaOptions",
-                       f"-Dderby.stream.error.file={tmp / 'derby.log'} -Djava.io.tmpdir={tmp}")
-               .getOrCreate())
-    session.sparkContext.setLogLevel("ERROR")
+    session = spark_session(tmp_path_factory.mktemp("spark"), "lakeconv-test-datasets")
     # Spark's Murmur3 is the one the contract names: hash(1) over an int is -559580957.
     assert session.sql("select hash(1)").collect()[0][0] == -559580957
     yield session
