@@ -202,6 +202,33 @@ enum LakeConvBench {
             return batch
         }
 
+        var declined = 0
+        runner.stage("parse into columns (direct fast path + tape fallback)", bytes: text.count, check: { (built: ColumnBatch) -> String? in
+            guard built.rowCount == expectedLines else { return "\(built.rowCount) rows, expected \(expectedLines)" }
+            for (c, column) in built.columns.enumerated() where column.levelCount != batch.columns[c].levelCount
+                || column.definitionLevels != batch.columns[c].definitionLevels || column.byteArrays != batch.columns[c].byteArrays
+                || column.int64s != batch.columns[c].int64s || column.doubles.map(\.bitPattern) != batch.columns[c].doubles.map(\.bitPattern) {
+                return "column \(schema.columns[c].path.joined(separator: ".")) differs from the tape path's"
+            }
+            return nil
+        }) {
+            var parser = JSONParser()
+            var builder = TapeColumnBuilder(schema: schema, rollback: false)
+            var reader = DirectRecordReader(plan: DirectReadingPlan(fields), columnCount: schema.columns.count, limits: JSONLimits(), recordsTape: false)!
+            defer { reader.deallocate() }
+            text.withUnsafeBytes { raw in
+                for range in lineRanges {
+                    let line = UnsafeRawBufferPointer(rebasing: raw[range])
+                    if builder.appendDirect(line, &reader) { continue }
+                    try? parser.parse(line)
+                    do throws(TapeColumnBuilder.Mismatch) { try builder.append(parser.tape, source: line) } catch { fail("parse into columns", error.reason) }
+                }
+            }
+            declined = reader.declines
+            return builder.takeBatch()
+        }
+        print("  (the fast path declined \(declined) of \(expectedLines) records: escapes, exponents, other shapes)")
+
         // Each column chunk as the writer encodes it (encoding chosen by the policy), without compression.
         var plainOptions = WriterOptions()
         plainOptions.compression = .uncompressed

@@ -17,6 +17,16 @@ import LakeParquet
 /// Every line is accounted for: rows + bad records + blank lines = lines read, per input.
 public struct Converter {
     public let options: ConversionOptions
+    /// Whether records of the common shape are read straight into columns (`DirectRecordReader`)
+    /// before the tape path; off only to compare the two paths in tests.
+    var directReading = true
+
+    /// `LAKECONV_DIRECT_READER=off` runs every record through the tape path: the switch that
+    /// measures what the fast path gains (BENCHMARKS.md), never needed for correct output.
+    static var directReaderDisabledByEnvironment: Bool {
+        guard let value = getenv("LAKECONV_DIRECT_READER") else { return false }
+        return String(cString: value) == "off"
+    }
 
     public init(_ options: ConversionOptions) {
         self.options = options
@@ -261,7 +271,8 @@ public struct Converter {
         let chunkBytes = options.isSingleFile ? options.writer.rowGroupSize : min(options.writer.rowGroupSize / 2, options.memoryLimit / 6)
 
         let badRecords = BadRecordWriter(path: options.resolvedBadRecordsPath)
-        let plan = ColumnPlan(schema.fields, ignoring: fields.filter { pathOnly.contains($0.name) })
+        let plan = ColumnPlan(fields, pathOnly: Set(pathOnly))
+        let directPlan = directReading && !Self.directReaderDisabledByEnvironment ? DirectReadingPlan(plan, tapeMembers: Set(options.partitionBy.map(\.column))) : nil
         let rollback = typing == .given
         let speculative = typing == .speculative
         let limits = options.limits
@@ -319,8 +330,24 @@ public struct Converter {
                 var builder = TapeColumnBuilder(schema: schema, plan: plan, rollback: rollback, exactKinds: speculative, storage: storagePool.take())
                 var keyer = template
                 var result = BlockResult()
+                var direct = directPlan.flatMap { DirectRecordReader(plan: $0, columnCount: schema.columns.count, limits: limits, recordsTape: partitioned) }
+                defer { direct?.deallocate() }
                 for i in 0..<block.lines.count {
                     let line = block.line(i)
+                    // The fast path first; a record it declines takes the tape path below.
+                    if direct != nil, !line.oversized, direct!.worthTrying, builder.appendDirect(line.bytes, &direct!) {
+                        if keyer != nil {
+                            do throws(PartitionKeyer.Failure) {
+                                result.partitionOfRow.append(try keyer!.partition(of: direct!.tape, source: line.bytes))
+                            } catch {
+                                builder.undoDirect(direct!)
+                                result.bad.append((i, error.reason))
+                                continue
+                            }
+                        }
+                        result.rows += 1
+                        continue
+                    }
                     var outcome = Converter.classify(line, parser: &parser, maxRecordBytes: maxRecordBytes)
                     if case .object = outcome {
                         var partition: Int32 = 0

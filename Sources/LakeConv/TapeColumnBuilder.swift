@@ -45,13 +45,15 @@ struct ColumnPlan: Sendable {
     var lookups: [[[UInt8]: Int]] = []
     var ignoredTypes: [DataType] = []
 
-    init(_ fields: [Field], ignoring ignored: [Field] = []) {
+    /// The plan for records with top-level `fields`, in the order records write them; those
+    /// named in `pathOnly` are checked but not stored (leaves number the stored columns only).
+    init(_ fields: [Field], pathOnly: Set<String> = []) {
         var leaf = 0
         _ = add(name: [], path: "", kind: .object(childStart: 0, childCount: 0), firstLeaf: 0)
-        var childNodes = fields.map { make($0, path: $0.name, repetition: 0, leaf: &leaf) }
-        for field in ignored {
-            childNodes.append(add(name: Array(field.name.utf8), path: field.name, kind: .ignored(type: ignoredTypes.count), firstLeaf: leaf))
+        let childNodes = fields.map { field in
+            guard pathOnly.contains(field.name) else { return make(field, path: field.name, repetition: 0, leaf: &leaf) }
             ignoredTypes.append(field.type)
+            return add(name: Array(field.name.utf8), path: field.name, kind: .ignored(type: ignoredTypes.count - 1), firstLeaf: leaf)
         }
         finishObject(0, childNodes, endLeaf: leaf)
     }
@@ -116,7 +118,7 @@ package struct TapeColumnBuilder {
     /// schema): a string column then takes strings only, not integer digits.
     let exactKinds: Bool
     /// Values, levels and key slots, appended to without copy-on-write checks.
-    private let storage: LeafColumns
+    let storage: LeafColumns
     /// Rows appended since the last `takeBatch`.
     private(set) var rows = 0
     /// Duplicate keys seen (the last value won).
@@ -125,8 +127,8 @@ package struct TapeColumnBuilder {
     private var slotStart: [Int]
     private var marks: [LeafColumns.Leaf.Mark] = []
 
-    package init(schema: Schema, rollback: Bool, exactKinds: Bool = false, ignoring ignored: [Field] = []) {
-        self.init(schema: schema, plan: ColumnPlan(schema.fields, ignoring: ignored), rollback: rollback, exactKinds: exactKinds)
+    package init(schema: Schema, rollback: Bool, exactKinds: Bool = false) {
+        self.init(schema: schema, plan: ColumnPlan(schema.fields), rollback: rollback, exactKinds: exactKinds)
     }
 
     /// A builder over a plan built once and shared by every worker; `storage` from a pool of
@@ -173,6 +175,20 @@ package struct TapeColumnBuilder {
             duplicateKeys = duplicatesBefore
             throw error
         }
+    }
+
+    /// Appends one record read by `reader` straight from its text (the fast path), or returns
+    /// false, appending nothing, when the reader declines it (then `append` it from a tape).
+    package mutating func appendDirect(_ source: UnsafeRawBufferPointer, _ reader: inout DirectRecordReader) -> Bool {
+        guard reader.read(source, into: storage) else { return false }
+        rows += 1
+        return true
+    }
+
+    /// Undoes the record `appendDirect` just appended.
+    mutating func undoDirect(_ reader: DirectRecordReader) {
+        reader.rollBack(storage)
+        rows -= 1
     }
 
     @inline(__always)

@@ -166,20 +166,6 @@ public struct JSONParser: Sendable {
 
     // MARK: Strings
 
-    /// SWAR: a word with the high bit set in each byte that is '"', '\', < 0x20 or ≥ 0x80.
-    /// Exact for the lowest flagged byte (borrows only propagate upward), which is all we use.
-    @inline(__always)
-    private static func specialBytes(_ w: UInt64) -> UInt64 {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let high: UInt64 = 0x8080_8080_8080_8080
-        let quote = w ^ (ones &* 0x22)
-        let backslash = w ^ (ones &* 0x5C)
-        let hasQuote = (quote &- ones) & ~quote
-        let hasBackslash = (backslash &- ones) & ~backslash
-        let hasControl = (w &- ones &* 0x20) & ~w
-        return (hasQuote | hasBackslash | hasControl | w) & high
-    }
-
     private mutating func parseString(_ c: inout Cursor, kind: JSONTape.Kind) throws(JSONError) {
         let start = c.i
         c.i += 1  // opening quote
@@ -189,7 +175,7 @@ public struct JSONParser: Sendable {
             // Fast scan over plain ASCII, 8 bytes at a time.
             while c.i + 8 <= c.count {
                 let word = UInt64(littleEndian: c.base.loadUnaligned(fromByteOffset: c.i, as: UInt64.self))
-                let mask = Self.specialBytes(word)
+                let mask = JSONStringScan.specialBytes(word)
                 if mask != 0 {
                     c.i += mask.trailingZeroBitCount >> 3
                     break
@@ -235,99 +221,32 @@ public struct JSONParser: Sendable {
 
     private mutating func parseEscape(_ c: inout Cursor) throws(JSONError) {
         let at = c.i
-        guard c.i + 1 < c.count else { throw fail("unterminated escape", at) }
-        let e = c.byte(c.i + 1)
-        c.i += 2
-        switch e {
-        case UInt8(ascii: "\""): tape.decoded.append(0x22)
-        case UInt8(ascii: "\\"): tape.decoded.append(0x5C)
-        case UInt8(ascii: "/"): tape.decoded.append(0x2F)
-        case UInt8(ascii: "b"): tape.decoded.append(0x08)
-        case UInt8(ascii: "f"): tape.decoded.append(0x0C)
-        case UInt8(ascii: "n"): tape.decoded.append(0x0A)
-        case UInt8(ascii: "r"): tape.decoded.append(0x0D)
-        case UInt8(ascii: "t"): tape.decoded.append(0x09)
-        case UInt8(ascii: "u"):
-            var scalar = try hex4(&c, at: at)
-            if (0xD800...0xDBFF).contains(scalar) {
-                guard c.i + 1 < c.count, c.byte(c.i) == UInt8(ascii: "\\"), c.byte(c.i + 1) == UInt8(ascii: "u") else {
-                    throw fail("lone surrogate \\u\(String(scalar, radix: 16)) (no low surrogate follows)", at, .invalidUTF8)
-                }
-                c.i += 2
-                let low = try hex4(&c, at: at)
-                guard (0xDC00...0xDFFF).contains(low) else {
-                    throw fail("high surrogate \\u\(String(scalar, radix: 16)) followed by \\u\(String(low, radix: 16)), not a low surrogate", at, .invalidUTF8)
-                }
-                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-            } else if (0xDC00...0xDFFF).contains(scalar) {
-                throw fail("lone low surrogate \\u\(String(scalar, radix: 16))", at, .invalidUTF8)
-            }
-            appendUTF8(scalar)
-        default:
-            throw fail("invalid escape", at)
-        }
-    }
-
-    private func hex4(_ c: inout Cursor, at: Int) throws(JSONError) -> UInt32 {
-        guard c.i + 4 <= c.count else { throw fail("truncated \\u escape", at) }
-        var v: UInt32 = 0
-        for _ in 0..<4 {
-            let h = c.peek()
-            let d: UInt8
-            switch h {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): d = h - 48
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): d = h - 87
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): d = h - 55
-            default: throw fail("invalid hex digit in \\u escape", at)
-            }
-            v = v << 4 | UInt32(d)
-            c.i += 1
-        }
-        return v
-    }
-
-    private mutating func appendUTF8(_ scalar: UInt32) {
-        switch scalar {
-        case 0..<0x80: tape.decoded.append(UInt8(scalar))
-        case 0x80..<0x800:
-            tape.decoded.append(UInt8(0xC0 | scalar >> 6))
-            tape.decoded.append(UInt8(0x80 | scalar & 0x3F))
-        case 0x800..<0x10000:
-            tape.decoded.append(UInt8(0xE0 | scalar >> 12))
-            tape.decoded.append(UInt8(0x80 | (scalar >> 6) & 0x3F))
-            tape.decoded.append(UInt8(0x80 | scalar & 0x3F))
-        default:
-            tape.decoded.append(UInt8(0xF0 | scalar >> 18))
-            tape.decoded.append(UInt8(0x80 | (scalar >> 12) & 0x3F))
-            tape.decoded.append(UInt8(0x80 | (scalar >> 6) & 0x3F))
-            tape.decoded.append(UInt8(0x80 | scalar & 0x3F))
+        func hex(_ v: UInt32) -> String { String(v, radix: 16) }
+        switch JSONStringScan.escape(c.base, at: c.i, count: c.count) {
+        case .scalar(let scalar, let length):
+            let (bytes, n) = JSONStringScan.utf8(scalar)
+            withUnsafeBytes(of: bytes.littleEndian) { tape.decoded.append(contentsOf: $0[0..<n]) }
+            c.i += length
+        case .unterminated: throw fail("unterminated escape", at)
+        case .invalid: throw fail("invalid escape", at)
+        case .truncatedUnicode: throw fail("truncated \\u escape", at)
+        case .invalidHexDigit: throw fail("invalid hex digit in \\u escape", at)
+        case .loneHighSurrogate(let high): throw fail("lone surrogate \\u\(hex(high)) (no low surrogate follows)", at, .invalidUTF8)
+        case .unpairedHighSurrogate(let high, let next):
+            throw fail("high surrogate \\u\(hex(high)) followed by \\u\(hex(next)), not a low surrogate", at, .invalidUTF8)
+        case .loneLowSurrogate(let low): throw fail("lone low surrogate \\u\(hex(low))", at, .invalidUTF8)
         }
     }
 
     /// One multi-byte UTF-8 sequence (Unicode 15 table 3-7: no overlongs, no surrogates, ≤ U+10FFFF).
     private func validateUTF8Sequence(_ c: inout Cursor) throws(JSONError) {
-        let at = c.i
-        let lead = c.peek()
-        let length: Int
-        var low: UInt8 = 0x80
-        var high: UInt8 = 0xBF
-        switch lead {
-        case 0xC2...0xDF: length = 2
-        case 0xE0: length = 3; low = 0xA0
-        case 0xE1...0xEC, 0xEE...0xEF: length = 3
-        case 0xED: length = 3; high = 0x9F
-        case 0xF0: length = 4; low = 0x90
-        case 0xF1...0xF3: length = 4
-        case 0xF4: length = 4; high = 0x8F
-        default: throw fail("invalid UTF-8 lead byte 0x\(String(lead, radix: 16, uppercase: true))", at, .invalidUTF8)
+        switch JSONStringScan.utf8Sequence(c.base, at: c.i, count: c.count) {
+        case .valid(let length): c.i += length
+        case .invalidLead: throw fail("invalid UTF-8 lead byte 0x\(String(c.peek(), radix: 16, uppercase: true))", c.i, .invalidUTF8)
+        case .truncated: throw fail("truncated UTF-8 sequence", c.i, .invalidUTF8)
+        case .invalidSecond: throw fail("invalid UTF-8 sequence", c.i, .invalidUTF8)
+        case .invalidContinuation: throw fail("invalid UTF-8 continuation byte", c.i, .invalidUTF8)
         }
-        guard c.i + length <= c.count else { throw fail("truncated UTF-8 sequence", at, .invalidUTF8) }
-        let second = c.byte(c.i + 1)
-        guard second >= low && second <= high else { throw fail("invalid UTF-8 sequence", at, .invalidUTF8) }
-        for k in 2..<max(length, 2) where c.byte(c.i + k) & 0xC0 != 0x80 {
-            throw fail("invalid UTF-8 continuation byte", at, .invalidUTF8)
-        }
-        c.i += length
     }
 
     // MARK: Numbers

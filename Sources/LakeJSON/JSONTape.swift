@@ -27,6 +27,14 @@ public struct JSONTape: Sendable {
         public var end: UInt32
         /// Container start: index of the matching end token. Numbers: value bits. Escaped strings: decoded range.
         public var payload: UInt64
+
+        public init(kind: Kind, escaped: Bool, start: UInt32, end: UInt32, payload: UInt64) {
+            self.kind = kind
+            self.escaped = escaped
+            self.start = start
+            self.end = end
+            self.payload = payload
+        }
     }
 
     public var tokens: [Token] = []

@@ -1,0 +1,234 @@
+@testable import LakeConv
+import LakeJSON
+import LakeParquet
+import Testing
+
+/// The fast path (`DirectRecordReader`) must give exactly what the tape path gives for every
+/// record it accepts, and accept nothing the tape path rejects: checked on hand-picked records
+/// and on thousands of mutations of them, for every schema variant it meets.
+@Suite struct DirectRecordReaderTests {
+    /// (record, whether the fast path must accept it unmutated)
+    static let records: [(String, Bool)] = [
+        (#"{"id":7,"name":"a","ts":"2021-03-01T00:00:00.123Z","day":"2021-03-01","amount":1.5,"flag":true,"dev":{"os":"ios","w":3,"scr":{"h":2}},"tags":["x","y"],"big":12345678901234567890,"pts":[{"x":1,"y":"a"},{"x":2}],"grid":[[1,2],[3]],"any":{"k":[1,"a"]}}"#, false),
+        (#"{"id":7,"name":"a","ts":"2021-03-01T00:00:00.123Z","day":"2021-03-01","amount":1.5,"flag":true,"dev":{"os":"ios","w":3,"scr":{"h":2}},"tags":["x","y"],"pts":[{"x":1,"y":"a"},{"x":2}],"grid":[[1,2],[3]]}"#, true),
+        (#"  { "id" : 8 , "name" : "b c" ,\#t"tags" : [ "x" , "y" ] , "grid" : [ [ ] , [ 4 ] ] }  "#, true),
+        (#"{"id":null,"dev":null,"tags":null,"big":null,"pts":null,"any":null}"#, true),
+        (#"{}"#, true),
+        (#"{"dev":{},"tags":[],"pts":[],"grid":[]}"#, true),
+        (#"{"name":"é中文🚀 x","dev":{"os":"ünï"},"tags":["テスト",null]}"#, true),
+        (#"{"name":"a\"b\\c\u00e9\ud83d\ude80\/\b\f\n\r\t","tags":["\u0000"]}"#, true),  // (see `handPicked`)
+        (#"{"id":-9223372036854775808,"amount":-0.0,"flag":false}"#, true),
+        (#"{"id":0,"amount":12}"#, true),
+        (#"{"amount":-0}"#, true),
+        (#"{"amount":0.05,"id":-1}"#, true),
+        (#"{"amount":1e5}"#, false),
+        (#"{"amount":0.1234567890123456789}"#, false),
+        (#"{"name":"z","id":1}"#, true),
+        (#"{"id":1,"id":2}"#, false),
+        (#"{"ts":"2021-03-01T00:00:00+01:00","day":"2020-02-29","ts2":"2021-03-01 10:00:00.123456Z"}"#, true),
+        (#"{"any":"text"}"#, false),  // a column of mixed kinds holds JSON text: the tape path's
+        (#"{"big":-1}"#, true),  // a double column under the default policy (see `handPicked`)
+    ]
+
+    struct Variant: CustomStringConvertible, Sendable {
+        var bigIntegers: BigIntegerPolicy
+        var exactKinds: Bool
+        var ignoreName: Bool
+        var description: String { "\(bigIntegers) exact:\(exactKinds) ignore-name:\(ignoreName)" }
+    }
+
+    static let variants: [Variant] = [BigIntegerPolicy.double, .decimal, .string].flatMap { policy in
+        [false, true].flatMap { exact in [false, true].map { Variant(bigIntegers: policy, exactKinds: exact, ignoreName: $0) } }
+    }
+
+    static func inferredFields(_ bigIntegers: BigIntegerPolicy) throws -> [Field] {
+        var evidence = SchemaEvidence()
+        var parser = JSONParser()
+        for (record, _) in records {
+            try Array(record.utf8).withUnsafeBytes { bytes in
+                try parser.parse(bytes)
+                evidence.observe(parser.tape, source: bytes)
+            }
+        }
+        var options = InferenceOptions()
+        options.bigIntegers = bigIntegers
+        return try evidence.resolve(options).fields
+    }
+
+    /// Both paths over the same records, side by side.
+    struct Pair {
+        let schema: Schema
+        var tapeBuilder: TapeColumnBuilder
+        var directBuilder: TapeColumnBuilder
+        var reader: DirectRecordReader
+        var parser = JSONParser()
+        var accepted = 0
+        var tapeMembers: Set<String> = []
+
+        init(_ variant: Variant) throws {
+            let fields = try DirectRecordReaderTests.inferredFields(variant.bigIntegers)
+            let stored = variant.ignoreName ? fields.filter { $0.name != "name" } : fields
+            schema = try Schema(stored)
+            let plan = ColumnPlan(fields, pathOnly: variant.ignoreName ? ["name"] : [])
+            tapeBuilder = TapeColumnBuilder(schema: schema, plan: plan, rollback: true, exactKinds: variant.exactKinds)
+            directBuilder = TapeColumnBuilder(schema: schema, plan: plan, rollback: true, exactKinds: variant.exactKinds)
+            // Partition columns go on the shallow tape: every top-level member here, `name` only when
+            // it is path-only (so escapes in it are read as a stored column and declined as a key).
+            let tapeMembers = Set(fields.map(\.name).filter { $0 != "name" || variant.ignoreName })
+            reader = DirectRecordReader(plan: DirectReadingPlan(plan, tapeMembers: tapeMembers), columnCount: schema.columns.count, limits: JSONLimits(), recordsTape: true)!
+            self.tapeMembers = tapeMembers
+        }
+
+        /// The tape path's verdict: a row, or nil (not JSON, not an object, or not fitting).
+        static func tapeRow(_ bytes: UnsafeRawBufferPointer, _ parser: inout JSONParser, into builder: inout TapeColumnBuilder) -> Bool {
+            do { try parser.parse(bytes) } catch { return false }
+            guard parser.tape.tokens[0].kind == .objectStart else { return false }
+            do { try builder.append(parser.tape, source: bytes) } catch { return false }
+            return true
+        }
+
+        /// Feeds one record to both; returns whether the fast path took it.
+        mutating func feed(_ record: [UInt8]) -> Bool {
+            record.withUnsafeBytes { bytes in
+                let isRow = Self.tapeRow(bytes, &parser, into: &tapeBuilder)
+                if directBuilder.appendDirect(bytes, &reader) {
+                    accepted += 1
+                    #expect(isRow, "the fast path took a record the tape path rejects: \(String(decoding: record, as: UTF8.self))")
+                    if isRow { compareTopLevel(bytes, String(decoding: record, as: UTF8.self)) }
+                    return true
+                }
+                let fallbackRow = Self.tapeRow(bytes, &parser, into: &directBuilder)
+                #expect(fallbackRow == isRow)
+                return false
+            }
+        }
+
+        /// The shallow tape the partition keyer reads must match the parser's top level.
+        func compareTopLevel(_ source: UnsafeRawBufferPointer, _ text: String) {
+            let full = parser.tape
+            let shallow = reader.tape
+            var i = 1
+            var j = 1
+            let end = Int(full.tokens[0].payload)
+            while i < end {
+                let name = full.withText(of: i, source: source) { String(decoding: $0, as: UTF8.self) }
+                guard tapeMembers.contains(name) else {
+                    i = full.next(after: i + 1)
+                    continue
+                }
+                guard j < Int(shallow.tokens[0].payload) else {
+                    Issue.record("shallow tape ends early: \(text)")
+                    return
+                }
+                let key = full.withText(of: i, source: source) { Array($0) }
+                #expect(key == shallow.withText(of: j, source: source) { Array($0) }, "\(text)")
+                let a = full.tokens[i + 1]
+                let b = shallow.tokens[j + 1]
+                #expect(a.kind == b.kind, "\(text)")
+                #expect(full.sourceRange(of: i + 1) == shallow.sourceRange(of: j + 1), "\(text)")
+                if a.kind == .integer || a.kind == .double { #expect(a.payload == b.payload, "\(text)") }
+                if a.kind == .string {
+                    #expect(full.withText(of: i + 1, source: source) { Array($0) } == shallow.withText(of: j + 1, source: source) { Array($0) })
+                }
+                i = full.next(after: i + 1)
+                j = shallow.next(after: j + 1)
+            }
+            #expect(j == Int(shallow.tokens[0].payload), "shallow tape has extra members: \(text)")
+        }
+
+        /// Both builders' columns, compared value for value (doubles by bit pattern).
+        mutating func compareColumns() {
+            #expect(tapeBuilder.rows == directBuilder.rows)
+            let a = tapeBuilder.takeBatch()
+            let b = directBuilder.takeBatch()
+            for (x, y) in zip(a.columns, b.columns) {
+                let path = x.descriptor.path.joined(separator: ".")
+                #expect(x.levelCount == y.levelCount, "\(path)")
+                #expect(x.definitionLevels == y.definitionLevels, "\(path)")
+                #expect(x.repetitionLevels == y.repetitionLevels, "\(path)")
+                #expect(x.booleans == y.booleans, "\(path)")
+                #expect(x.int32s == y.int32s, "\(path)")
+                #expect(x.int64s == y.int64s, "\(path)")
+                #expect(x.doubles.map(\.bitPattern) == y.doubles.map(\.bitPattern), "\(path)")
+                #expect(x.byteArrays == y.byteArrays, "\(path)")
+            }
+        }
+    }
+
+    @Test("records the fast path must take, and ones it must leave to the tape path", arguments: variants)
+    func handPicked(_ variant: Variant) throws {
+        var pair = try Pair(variant)
+        for (record, mustAccept) in Self.records {
+            let took = pair.feed(Array(record.utf8))
+            // `big` holds integers beyond int64: a DECIMAL column (declined) or a string column
+            // (an integer there takes the tape path, which keeps its digits) under those policies.
+            let bigOnly = record == #"{"big":-1}"#
+            // Escapes in a partition column's value: the keyer needs the decoded text, so declined.
+            let escapedPartition = variant.ignoreName && record.contains(#"\u00e9"#)
+            if mustAccept && !(bigOnly && variant.bigIntegers != .double) && !escapedPartition {
+                #expect(took, "declined: \(record)")
+            }
+            if !mustAccept { #expect(!took, "took: \(record)") }
+        }
+        pair.compareColumns()
+    }
+
+    static let mutationsPerRecord = 300
+
+    @Test("mutated records: whatever the fast path takes, the tape path takes identically", arguments: variants)
+    func mutated(_ variant: Variant) throws {
+        var pair = try Pair(variant)
+        var random = SplitMix(seed: 0x5EED_0000 &+ UInt64(Self.variants.firstIndex { $0.description == variant.description }!))
+        let palette: [[UInt8]] = ["{", "}", "[", "]", "\"", "\\", ",", ":", "0", "1", "9", "-", ".", "e", "t", "n", " ", "\t", "a", "é", "中", "u", #"\u00"#, #"\ud8"#, #"\udc"#, "E"].map { Array($0.utf8) } + [[0x80], [0xFF], [0x01], [0xC3], [0xED, 0xA0, 0x80]]
+        var took = 0
+        var fed = 0
+        for (record, _) in Self.records {
+            let original = Array(record.utf8)
+            for _ in 0..<Self.mutationsPerRecord {
+                var bytes = original
+                for _ in 0..<(1 + Int(random.next() % 2)) {
+                    let at = Int(random.next() % UInt64(bytes.count + 1))
+                    switch random.next() % 4 {
+                    case 0 where at < bytes.count: bytes.remove(at: at)
+                    case 1: bytes.insert(contentsOf: palette[Int(random.next() % UInt64(palette.count))], at: at)
+                    case 2 where at < bytes.count: bytes.replaceSubrange(at...at, with: palette[Int(random.next() % UInt64(palette.count))])
+                    default:
+                        let from = Int(random.next() % UInt64(bytes.count))
+                        let length = min(bytes.count - from, 1 + Int(random.next() % 12))
+                        bytes.insert(contentsOf: bytes[from..<(from + length)], at: at)
+                    }
+                }
+                if pair.feed(bytes) { took += 1 }
+                fed += 1
+            }
+        }
+        pair.compareColumns()
+        // The mutations must still reach the fast path often, or this test checks nothing.
+        #expect(took > fed / 100, "the fast path took \(took) of \(fed) mutated records")
+    }
+
+    @Test("limits tighter than the fast path checks turn it off")
+    func limits() throws {
+        let plan = ColumnPlan(try Self.inferredFields(.double))
+        let direct = DirectReadingPlan(plan)
+        #expect(direct.depth == 3)  // record → grid (list) → its lists; dev → scr is 3 too
+        #expect(DirectRecordReader(plan: direct, columnCount: 1, limits: JSONLimits(maxDepth: 2), recordsTape: false) == nil)
+        #expect(DirectRecordReader(plan: direct, columnCount: 1, limits: JSONLimits(maxNumberLength: 16), recordsTape: false) == nil)
+        let reader = DirectRecordReader(plan: direct, columnCount: 1, limits: JSONLimits(maxDepth: 3), recordsTape: false)
+        #expect(reader != nil)
+        reader?.deallocate()
+    }
+}
+
+/// A small deterministic generator (SplitMix64).
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
