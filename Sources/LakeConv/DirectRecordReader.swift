@@ -55,6 +55,9 @@ package final class DirectReadingPlan: @unchecked Sendable {
         var nameLength: Int32
         /// A top-level member the partition keyer reads: recorded on the reader's shallow tape.
         var onTape: Bool
+        /// The first (up to) 8 bytes of `"name"` as a little-endian word, and the mask of them.
+        var namePrefix: UInt64
+        var namePrefixMask: UInt64
     }
 
     let nodes: UnsafeMutablePointer<Node>
@@ -76,10 +79,14 @@ package final class DirectReadingPlan: @unchecked Sendable {
             var made = Node(
                 tag: .leaf, value: .unsupported, repetitionLevel: 0, column: 0, childStart: 0, childCount: 0, element: 0,
                 firstLeaf: Int32(node.firstLeaf), endLeaf: Int32(node.endLeaf), nameStart: Int32(arena.count), nameLength: Int32(node.nameLength + 2),
-                onTape: false)
+                onTape: false, namePrefix: 0, namePrefixMask: 0)
             arena.append(UInt8(ascii: "\""))
             arena.append(contentsOf: plan.nameArena[node.nameStart..<(node.nameStart + node.nameLength)])
             arena.append(UInt8(ascii: "\""))
+            for (k, byte) in arena[Int(made.nameStart)...].prefix(8).enumerated() {
+                made.namePrefix |= UInt64(byte) << (8 * k)
+                made.namePrefixMask |= 0xFF << (8 * k)
+            }
             switch node.kind {
             case .leaf(let column, let conversion):
                 made.column = Int32(column)
@@ -261,16 +268,19 @@ package struct DirectRecordReader {
     /// Whether the quoted name of `node` is at `i` (bounds checked).
     @inline(__always)
     private func matches(_ node: Int, at i: Int) -> Bool {
-        let n = Int(nodes[node].nameLength)
+        let entry = nodes[node]
+        let n = Int(entry.nameLength)
         guard i + n <= count else { return false }
-        let name = UnsafeRawPointer(names + Int(nodes[node].nameStart))
-        if n >= 8 {
-            // Two overlapping words cover up to 16 bytes; memcmp beyond.
-            guard base.loadUnaligned(fromByteOffset: i, as: UInt64.self) == name.loadUnaligned(as: UInt64.self),
-                base.loadUnaligned(fromByteOffset: i + n - 8, as: UInt64.self) == name.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
-            else { return false }
+        if i + 8 <= count {
+            // The first word decides most keys; a longer name compares its last word (which
+            // overlaps the first up to 16 bytes), then memcmp for the middle.
+            guard UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self)) & entry.namePrefixMask == entry.namePrefix else { return false }
+            if n <= 8 { return true }
+            let name = UnsafeRawPointer(names + Int(entry.nameStart))
+            guard base.loadUnaligned(fromByteOffset: i + n - 8, as: UInt64.self) == name.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self) else { return false }
             return n <= 16 || memcmp(base + i + 8, name + 8, n - 16) == 0
         }
+        let name = UnsafeRawPointer(names + Int(entry.nameStart))
         var k = 0
         while k < n {
             guard byte(i + k) == name.load(fromByteOffset: k, as: UInt8.self) else { return false }
@@ -334,8 +344,17 @@ package struct DirectRecordReader {
                 i = skipWhitespace(i + 1)
                 guard i < count else { return -1 }
                 let valueStart = i
-                i = readField(child, i, r: r, d: d)
-                guard i >= 0 else { return -1 }
+                let entry = nodes[child]
+                if entry.tag == .leaf && byte(i) != UInt8(ascii: "n") {
+                    // A present leaf, the common member: read here, without a call.
+                    let leaf = leaves + Int(entry.column)
+                    i = readValue(entry.value, i, into: leaf)
+                    guard i >= 0 else { return -1 }
+                    leaf.pointee.appendLevels(repetition: r, definition: d + 1)
+                } else {
+                    i = readField(child, i, r: r, d: d)
+                    guard i >= 0 else { return -1 }
+                }
                 if top && nodes[child].onTape { guard recordMember(keyStart, Int(nodes[child].nameLength), valueStart, i) else { return -1 } }
                 if i < count && byte(i) != UInt8(ascii: ",") && byte(i) != UInt8(ascii: "}") { i = skipWhitespace(i) }
                 guard i < count else { return -1 }
