@@ -33,9 +33,21 @@ struct PartitionKeyer {
     /// Compact keys of partitions already seen → id (the fast path of `partition(of:source:)`).
     /// Looking up `keyScratch` allocates nothing; only inserting copies it. Past `cacheLimit`
     /// keys no more are added (misses take the full path).
-    private var cache: [[UInt8]: Int32] = [:]
+    private var cache: [CompactKey: Int32] = [:]
     private static let cacheLimit = 1 << 20
     private var keyScratch: [UInt8] = []
+    /// The last record's compact key and id: time-ordered input mostly repeats its partition.
+    private var lastKey: [UInt8] = []
+    private var lastID: Int32 = -1
+
+    /// A compact key hashed as one run of bytes (an array of bytes hashes byte by byte).
+    struct CompactKey: Hashable {
+        var bytes: [UInt8]
+
+        func hash(into hasher: inout Hasher) {
+            bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+        }
+    }
 
     init(specs: [PartitionSpec], fields: [Field], layout: DateLayout, timeZone: PartitionTimeZone, defaultPartitionForBadDates: Bool) throws(ConversionError) {
         var seenKeys = Set<String>()
@@ -87,9 +99,16 @@ struct PartitionKeyer {
             i = tape.next(after: i + 1)
         }
         guard fastKey(tape, source) else { return try slowPartition(tape, source) }
-        if let id = cache[keyScratch] { return id }
-        let id = try slowPartition(tape, source)
-        if cache.count < Self.cacheLimit { cache[keyScratch] = id }
+        if lastID >= 0 && keyScratch == lastKey { return lastID }
+        let id: Int32
+        if let known = cache[CompactKey(bytes: keyScratch)] {
+            id = known
+        } else {
+            id = try slowPartition(tape, source)
+            if cache.count < Self.cacheLimit { cache[CompactKey(bytes: keyScratch)] = id }
+        }
+        swap(&lastKey, &keyScratch)
+        lastID = id
         return id
     }
 
