@@ -542,6 +542,23 @@ package struct DirectRecordReader {
         }
     }
 
+    /// Whether all 8 bytes of `word` are ASCII digits (SWAR: each byte's high nibble is 3, and
+    /// adding 6 leaves it 3).
+    @inline(__always)
+    static func isEightDigits(_ word: UInt64) -> Bool {
+        ((word & 0xF0F0_F0F0_F0F0_F0F0) | (((word &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0) >> 4)) == 0x3333_3333_3333_3333
+    }
+
+    /// The value of 8 ASCII digits, the first in the lowest byte: pairs, then quads, then the
+    /// whole (each step multiplies the more significant half and adds the other; no lane overflows).
+    @inline(__always)
+    static func eightDigitsValue(_ word: UInt64) -> UInt64 {
+        var v = word &- 0x3030_3030_3030_3030
+        v = (v &* 10 &+ (v >> 8)) & 0x00FF_00FF_00FF_00FF
+        v = (v &* 100 &+ (v >> 16)) & 0x0000_FFFF_0000_FFFF
+        return (v &* 10_000 &+ (v >> 32)) & 0xFFFF_FFFF
+    }
+
     private static let exactPowersOfTen: [Double] = (0...22).map { p in
         var v = 1.0
         for _ in 0..<p { v *= 10 }
@@ -564,6 +581,14 @@ package struct DirectRecordReader {
         if first == 0 {
             j += 1
         } else {
+            // Eight digits at a time while they last (long ids), then one by one.
+            while digits <= 11 && j + 8 <= count {
+                let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: j, as: UInt64.self))
+                guard Self.isEightDigits(word) else { break }
+                mantissa = mantissa &* 100_000_000 &+ Self.eightDigitsValue(word)
+                digits += 8
+                j += 8
+            }
             while j < count, case let d = byte(j) &- 48, d < 10 {
                 mantissa = mantissa &* 10 &+ UInt64(d)
                 digits += 1

@@ -207,6 +207,27 @@ import Testing
         #expect(took > fed / 100, "the fast path took \(took) of \(fed) mutated records")
     }
 
+    @Test("eight digits at once: every digit in every place, and every non-digit byte refused")
+    func eightDigits() {
+        func word(_ text: [UInt8]) -> UInt64 { text.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) } }
+        for text in ["00000000", "12345678", "99999999", "90000001", "00000009", "31415926"] {
+            #expect(DirectRecordReader.isEightDigits(word(Array(text.utf8))))
+            #expect(DirectRecordReader.eightDigitsValue(word(Array(text.utf8))) == UInt64(text)!)
+        }
+        for place in 0..<8 {
+            for digit in UInt8(ascii: "0")...UInt8(ascii: "9") {
+                var text = Array("00000000".utf8)
+                text[place] = digit
+                #expect(DirectRecordReader.eightDigitsValue(word(text)) == UInt64(String(decoding: text, as: UTF8.self))!)
+            }
+            for byte in 0...255 where !(48...57).contains(byte) {
+                var text = Array("12345678".utf8)
+                text[place] = UInt8(byte)
+                #expect(!DirectRecordReader.isEightDigits(word(text)), "byte \(byte) at \(place)")
+            }
+        }
+    }
+
     @Test("limits tighter than the fast path checks turn it off")
     func limits() throws {
         let plan = ColumnPlan(try Self.inferredFields(.double))
