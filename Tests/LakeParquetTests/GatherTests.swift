@@ -71,6 +71,42 @@ import Testing
         }
     }
 
+    /// Run boundaries (each run's end row) and the part of each run, over 60 rows.
+    static let runLayouts: [(ends: [Int], parts: [Int])] = [
+        ([60], [0]),
+        ([1, 60], [0, 1]),
+        ([59, 60], [1, 0]),
+        ([10, 25, 26, 40, 60], [0, 1, 0, 2, 1]),
+        (Array(stride(from: 3, through: 60, by: 3)), (0..<20).map { $0 % 4 }),
+    ]
+
+    @Test("splitting by runs equals gathering each part's rows", arguments: 0..<5)
+    func splitRuns(_ layout: Int) throws {
+        let (ends, partOfRun) = Self.runLayouts[layout]
+        var runs: [ColumnBuffer.RowRun] = []
+        var start = 0
+        for (end, part) in zip(ends, partOfRun) {
+            runs.append(ColumnBuffer.RowRun(rows: start..<end, part: part))
+            start = end
+        }
+        let parts = (partOfRun.max() ?? 0) + 1
+        let all = try shred(Array(0..<60))
+        for column in all {
+            let got = column.split(runs: runs, parts: parts)
+            #expect(got.count == parts)
+            for p in 0..<parts {
+                let rows = runs.filter { $0.part == p }.flatMap { $0.rows }.map(Int32.init)
+                let want = rows.withUnsafeBufferPointer { column.gather(rows: $0, starts: column.rowStarts()) }
+                let name = column.descriptor.dottedPath
+                #expect(got[p].levelCount == want.levelCount && got[p].definitionLevels == want.definitionLevels, "\(name) \(p)")
+                #expect(got[p].repetitionLevels == want.repetitionLevels && got[p].int64s == want.int64s, "\(name) \(p)")
+                #expect(got[p].booleans == want.booleans && got[p].doubles.map(\.bitPattern) == want.doubles.map(\.bitPattern), "\(name) \(p)")
+                #expect(got[p].byteArrays == want.byteArrays, "\(name) \(p)")
+                #expect(throws: Never.self) { try got[p].validate() }
+            }
+        }
+    }
+
     @Test("dictionary-encoded byte arrays: statistics from the distinct values equal those from every value")
     func dictionaryStatistics() throws {
         let schema = try Schema([Field("s", .string)])

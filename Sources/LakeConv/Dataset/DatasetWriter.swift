@@ -139,6 +139,8 @@ final class DatasetWriter: @unchecked Sendable {
     /// Up to this many partitions in a chunk, rows are scattered (one pass per column); beyond,
     /// each partition gathers its rows (one pass per partition, touching only its rows).
     static let scatterLimit = 256
+    /// Runs of rows in one partition at least this long on average are copied as ranges.
+    static let runCopyMinimum = 64
 
     private func writeChunk(_ chunk: ColumnBatch, _ partitionOfRow: [Int32], _ known: [PartitionKeyer.Partition]) throws(ConversionError) {
         let rows = partitionOfRow.count
@@ -150,6 +152,32 @@ final class DatasetWriter: @unchecked Sendable {
         let order = counts.indices.filter { counts[$0] > 0 }
         if order.count == 1 {
             try append(chunk, rows: rows, to: partitionOfRow[0])
+            return
+        }
+        // Rows that arrive grouped (time-ordered records partitioned by date): whole runs are
+        // copied in bulk. A run averages at least `runCopyMinimum` rows, or scatter pays off.
+        var runs: [ColumnBuffer.RowRun] = []
+        var local = [Int32](repeating: -1, count: known.count)
+        var localCount = 0
+        var runStart = 0
+        for row in 1...rows where row == rows || partitionOfRow[row] != partitionOfRow[runStart] {
+            let p = Int(partitionOfRow[runStart])
+            if local[p] < 0 {
+                local[p] = Int32(localCount)
+                localCount += 1
+            }
+            runs.append(ColumnBuffer.RowRun(rows: runStart..<row, part: Int(local[p])))
+            runStart = row
+            if runs.count * Self.runCopyMinimum > rows { break }
+        }
+        if runs.count * Self.runCopyMinimum <= rows {
+            let byColumn = chunk.columns.map { $0.split(runs: runs, parts: localCount) }
+            var rowsOfPart = [Int](repeating: 0, count: localCount)
+            for run in runs { rowsOfPart[run.part] += run.rows.count }
+            for p in order {
+                let part = Int(local[p])
+                try append(ColumnBatch(columns: byColumn.map { $0[part] }, rowCount: rowsOfPart[part]), rows: rowsOfPart[part], to: Int32(p))
+            }
             return
         }
         if order.count <= Self.scatterLimit {

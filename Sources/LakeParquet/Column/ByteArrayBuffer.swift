@@ -45,8 +45,6 @@ public struct ByteArrayBuffer: Sendable, Hashable {
         let shift = Int64(bytes.count) - Int64(start)
         bytes.append(contentsOf: other.bytes[start..<end])
         precondition(bytes.count <= Int(UInt32.max), "a column buffer holds at most 4 GiB")
-        for i in (range.lowerBound + 1)...range.upperBound {
-            offsets.append(UInt32(Int64(other.offsets[i]) + shift))
-        }
+        offsets.append(contentsOf: other.offsets[(range.lowerBound + 1)...range.upperBound].lazy.map { UInt32(Int64($0) + shift) })
     }
 }

@@ -363,6 +363,83 @@ public struct ColumnBuffer: Sendable {
         return outputs
     }
 
+    /// A run of consecutive rows bound for one output of `split(runs:parts:)`.
+    public struct RowRun: Sendable, Equatable {
+        public var rows: Range<Int>
+        public var part: Int
+        public init(rows: Range<Int>, part: Int) {
+            self.rows = rows
+            self.part = part
+        }
+    }
+
+    /// Splits the column by runs of rows (in order, covering every row once): run `k`'s rows are
+    /// appended to buffer `runs[k].part` (0 ..< parts). For rows that arrive grouped (a dataset
+    /// partitioned by the date of time-ordered records) this copies ranges in bulk where
+    /// `scatter` moves every value on its own.
+    public func split(runs: [RowRun], parts: Int) -> [ColumnBuffer] {
+        let maxDef = descriptor.maxDefinitionLevel
+        let repeated = descriptor.maxRepetitionLevel > 0
+        // The first level entry and value of every run, and the end.
+        var levelAt = [Int](repeating: levelCount, count: runs.count + 1)
+        var valueAt = [Int](repeating: valueCount, count: runs.count + 1)
+        if maxDef == 0 && !repeated {
+            for (k, run) in runs.enumerated() {
+                levelAt[k] = run.rows.lowerBound
+                valueAt[k] = run.rows.lowerBound
+            }
+        } else {
+            definitionLevels.withUnsafeBufferPointer { defs in
+                repetitionLevels.withUnsafeBufferPointer { reps in
+                    var k = 0
+                    var row = -1
+                    var value = 0
+                    for l in 0..<levelCount {
+                        if !repeated || reps[l] == 0 {
+                            row &+= 1
+                            while k < runs.count && runs[k].rows.lowerBound == row {
+                                levelAt[k] = l
+                                valueAt[k] = value
+                                k += 1
+                            }
+                        }
+                        if maxDef == 0 || defs[l] == maxDef { value &+= 1 }
+                    }
+                    precondition(k == runs.count, "runs must start at rows of the column, in order")
+                }
+            }
+        }
+        var outputs = (0..<parts).map { _ in ColumnBuffer(descriptor) }
+        var levels = [Int](repeating: 0, count: parts)
+        var values = [Int](repeating: 0, count: parts)
+        for k in runs.indices {
+            levels[runs[k].part] += levelAt[k + 1] - levelAt[k]
+            values[runs[k].part] += valueAt[k + 1] - valueAt[k]
+        }
+        for p in 0..<parts {
+            if maxDef > 0 { outputs[p].definitionLevels.reserveCapacity(levels[p]) }
+            if repeated { outputs[p].repetitionLevels.reserveCapacity(levels[p]) }
+        }
+        for (k, run) in runs.enumerated() {
+            let p = run.part
+            let levelRange = levelAt[k]..<levelAt[k + 1]
+            let valueRange = valueAt[k]..<valueAt[k + 1]
+            if maxDef > 0 { outputs[p].definitionLevels.append(contentsOf: definitionLevels[levelRange]) }
+            if repeated { outputs[p].repetitionLevels.append(contentsOf: repetitionLevels[levelRange]) }
+            outputs[p].levelCount += levelRange.count
+            switch descriptor.physicalType {
+            case .boolean: outputs[p].booleans.append(contentsOf: booleans[valueRange])
+            case .int32: outputs[p].int32s.append(contentsOf: int32s[valueRange])
+            case .int64: outputs[p].int64s.append(contentsOf: int64s[valueRange])
+            case .int96: outputs[p].int96s.append(contentsOf: int96s[valueRange])
+            case .float: outputs[p].floats.append(contentsOf: floats[valueRange])
+            case .double: outputs[p].doubles.append(contentsOf: doubles[valueRange])
+            case .byteArray, .fixedLenByteArray: outputs[p].byteArrays.append(contentsOf: byteArrays, range: valueRange)
+            }
+        }
+        return outputs
+    }
+
     /// `gather` for a column without repetition: one level entry per row and at most one value,
     /// copied element by element through raw pointers (no per-row array append).
     private func gatherFlat(rows: UnsafeBufferPointer<Int32>, starts: [Int]) -> ColumnBuffer {
