@@ -74,18 +74,19 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
-        .testTarget(name: "LakeKernelsTests", dependencies: ["LakeKernels"], swiftSettings: strictSettings),
+        .target(name: "LakeTestSupport", path: "Tests/LakeTestSupport", swiftSettings: strictSettings),
+        .testTarget(name: "LakeKernelsTests", dependencies: ["LakeKernels", "LakeTestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "LakeParquetTests",
             dependencies: ["LakeParquet", "LakeCompression", "LakeKernels"],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "LakeJSONTests", dependencies: ["LakeJSON"], swiftSettings: strictSettings),
-        .testTarget(name: "LakeConvTests", dependencies: ["LakeConv"], swiftSettings: strictSettings),
+        .testTarget(name: "LakeConvTests", dependencies: ["LakeConv", "LakeTestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "LakeCatalogTests", dependencies: ["LakeCatalog"], swiftSettings: strictSettings),
         .testTarget(
             name: "InteropTests",
-            dependencies: ["LakeParquet", "LakeCompression", "LakeConv"],
+            dependencies: ["LakeParquet", "LakeCompression", "LakeConv", "LakeTestSupport"],
             swiftSettings: strictSettings
         ),
     ]

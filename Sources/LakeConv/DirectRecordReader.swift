@@ -83,6 +83,11 @@ package final class DirectReadingPlan: @unchecked Sendable {
             arena.append(UInt8(ascii: "\""))
             arena.append(contentsOf: plan.nameArena[node.nameStart..<(node.nameStart + node.nameLength)])
             arena.append(UInt8(ascii: "\""))
+            // A name holding '"', '\\' or a control byte is escaped in any valid record, so its
+            // raw bytes can only match invalid JSON: such a member never matches (the tape path
+            // reads it), by a length no record reaches.
+            let name = plan.nameArena[node.nameStart..<(node.nameStart + node.nameLength)]
+            if name.contains(where: { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 }) { made.nameLength = Int32.max / 2 }
             for (k, byte) in arena[Int(made.nameStart)...].prefix(8).enumerated() {
                 made.namePrefix |= UInt64(byte) << (8 * k)
                 made.namePrefixMask |= 0xFF << (8 * k)

@@ -1,6 +1,7 @@
 @testable import LakeConv
 import LakeJSON
 import LakeParquet
+import LakeTestSupport
 import Testing
 
 /// The fast path (`DirectRecordReader`) must give exactly what the tape path gives for every
@@ -178,7 +179,7 @@ import Testing
     @Test("mutated records: whatever the fast path takes, the tape path takes identically", arguments: variants)
     func mutated(_ variant: Variant) throws {
         var pair = try Pair(variant)
-        var random = SplitMix(seed: 0x5EED_0000 &+ UInt64(Self.variants.firstIndex { $0.description == variant.description }!))
+        var random = SplitMix64(seed: 0x5EED_0000 &+ UInt64(Self.variants.firstIndex { $0.description == variant.description }!))
         let palette: [[UInt8]] = ["{", "}", "[", "]", "\"", "\\", ",", ":", "0", "1", "9", "-", ".", "e", "t", "n", " ", "\t", "a", "é", "中", "u", #"\u00"#, #"\ud8"#, #"\udc"#, "E"].map { Array($0.utf8) } + [[0x80], [0xFF], [0x01], [0xC3], [0xED, 0xA0, 0x80]]
         var took = 0
         var fed = 0
@@ -205,6 +206,21 @@ import Testing
         pair.compareColumns()
         // The mutations must still reach the fast path often, or this test checks nothing.
         #expect(took > fed / 100, "the fast path took \(took) of \(fed) mutated records")
+    }
+
+    @Test("a key that needs escaping never matches its raw bytes")
+    func escapedKeyNames() throws {
+        let fields = [Field("a\"b", .int64), Field("c\\d", .int64), Field("e", .int64)]
+        let schema = try Schema(fields)
+        let plan = ColumnPlan(fields)
+        var builder = TapeColumnBuilder(schema: schema, plan: plan, rollback: true)
+        var reader = DirectRecordReader(plan: DirectReadingPlan(plan), columnCount: schema.columns.count, limits: JSONLimits(), recordsTape: false)!
+        defer { reader.deallocate() }
+        for record in [#"{"a"b":1}"#, #"{"c\d":1}"#, #"{"a\"b":1}"#, #"{"c\\d":2,"e":3}"#] {
+            let took = Array(record.utf8).withUnsafeBytes { builder.appendDirect($0, &reader) }
+            #expect(!took, "\(record)")
+        }
+        #expect(Array(#"{"e":3}"#.utf8).withUnsafeBytes { builder.appendDirect($0, &reader) })
     }
 
     @Test("eight digits at once: every digit in every place, and every non-digit byte refused")
@@ -238,18 +254,5 @@ import Testing
         let reader = DirectRecordReader(plan: direct, columnCount: 1, limits: JSONLimits(maxDepth: 3), recordsTape: false)
         #expect(reader != nil)
         reader?.deallocate()
-    }
-}
-
-/// A small deterministic generator (SplitMix64).
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
