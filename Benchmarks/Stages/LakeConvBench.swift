@@ -215,7 +215,6 @@ enum LakeConvBench {
             var parser = JSONParser()
             var builder = TapeColumnBuilder(schema: schema, rollback: false)
             var reader = DirectRecordReader(plan: DirectReadingPlan(fields), columnCount: schema.columns.count, limits: JSONLimits(), recordsTape: false)!
-            defer { reader.deallocate() }
             text.withUnsafeBytes { raw in
                 for range in lineRanges {
                     let line = UnsafeRawBufferPointer(rebasing: raw[range])

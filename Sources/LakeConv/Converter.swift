@@ -331,7 +331,6 @@ public struct Converter {
                 var keyer = template
                 var result = BlockResult()
                 var direct = directPlan.flatMap { DirectRecordReader(plan: $0, columnCount: schema.columns.count, limits: limits, recordsTape: partitioned) }
-                defer { direct?.deallocate() }
                 for i in 0..<block.lines.count {
                     let line = block.line(i)
                     // The fast path first; a record it declines takes the tape path below.

@@ -166,7 +166,9 @@ package final class DirectReadingPlan: @unchecked Sendable {
 
 /// Reads records through a `DirectReadingPlan` into a builder's `LeafColumns`. One per worker.
 package struct DirectRecordReader {
+    /// Keeps the plan's and the scratch's memory alive; the hot path reads the raw pointers below.
     private let plan: DirectReadingPlan
+    private let scratch: Scratch
     private let nodes: UnsafeMutablePointer<DirectReadingPlan.Node>
     private let children: UnsafeMutablePointer<Int32>
     private let names: UnsafeMutablePointer<UInt8>
@@ -191,7 +193,7 @@ package struct DirectRecordReader {
     private var numberBits: UInt64 = 0
     private var numberIsInteger = false
 
-    /// Records tried and declined since `resetCounts`, to stop trying on data of another shape.
+    /// Records tried and declined, to stop trying on data of another shape.
     package private(set) var attempts = 0
     package private(set) var declines = 0
 
@@ -204,27 +206,33 @@ package struct DirectRecordReader {
         children = plan.children
         names = plan.names
         self.columnCount = columnCount
-        marks = .allocate(capacity: max(1, columnCount))
         childTotal = plan.childTotal
-        seen = .allocate(capacity: max(1, childTotal))
-        seen.initialize(repeating: false, count: max(1, childTotal))
+        scratch = Scratch(columns: columnCount, children: childTotal)
+        marks = scratch.marks
+        seen = scratch.seen
         self.recordsTape = recordsTape
         leaves = UnsafeMutablePointer(bitPattern: 8)!
     }
 
-    /// Frees the scratch (the owner calls this once).
-    package func deallocate() {
-        marks.deallocate()
-        seen.deallocate()
+    /// The per-record scratch: column marks and `seen` flags, freed with the last reader copy.
+    private final class Scratch {
+        let marks: UnsafeMutablePointer<LeafColumns.Leaf.Mark>
+        let seen: UnsafeMutablePointer<Bool>
+
+        init(columns: Int, children: Int) {
+            marks = .allocate(capacity: max(1, columns))
+            seen = .allocate(capacity: max(1, children))
+            seen.initialize(repeating: false, count: max(1, children))
+        }
+
+        deinit {
+            marks.deallocate()
+            seen.deallocate()
+        }
     }
 
     /// Whether trying is still worth it: after 256 attempts, fewer than one in eight declined.
     var worthTrying: Bool { attempts < 256 || declines * 8 < attempts }
-
-    mutating func resetCounts() {
-        attempts = 0
-        declines = 0
-    }
 
     /// Appends the record `source` to `storage` and returns true, or leaves `storage` as it was
     /// and returns false.

@@ -215,7 +215,6 @@ import Testing
         let plan = ColumnPlan(fields)
         var builder = TapeColumnBuilder(schema: schema, plan: plan, rollback: true)
         var reader = DirectRecordReader(plan: DirectReadingPlan(plan), columnCount: schema.columns.count, limits: JSONLimits(), recordsTape: false)!
-        defer { reader.deallocate() }
         for record in [#"{"a"b":1}"#, #"{"c\d":1}"#, #"{"a\"b":1}"#, #"{"c\\d":2,"e":3}"#] {
             let took = Array(record.utf8).withUnsafeBytes { builder.appendDirect($0, &reader) }
             #expect(!took, "\(record)")
@@ -253,6 +252,5 @@ import Testing
         #expect(DirectRecordReader(plan: direct, columnCount: 1, limits: JSONLimits(maxNumberLength: 16), recordsTape: false) == nil)
         let reader = DirectRecordReader(plan: direct, columnCount: 1, limits: JSONLimits(maxDepth: 3), recordsTape: false)
         #expect(reader != nil)
-        reader?.deallocate()
     }
 }
