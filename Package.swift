@@ -93,13 +93,10 @@ let package = Package(
 )
 
 // Fuzzing (opt-in: `LAKECONV_FUZZ=1 swift build --sanitize=fuzzer --sanitize=address
-// --product lakeconv-fuzz-convert`, or `lakeconv-fuzz-direct`): executables whose `main` comes
-// from libFuzzer, so they are only part of the package when asked for.
+// --product lakeconv-fuzz-convert`): an executable whose `main` comes from libFuzzer, so it is
+// only part of the package when asked for.
 if Context.environment["LAKECONV_FUZZ"] == "1" {
     package.targets.append(
         .executableTarget(name: "LakeFuzzConvert", dependencies: ["LakeConv"], path: "Fuzz/Convert", swiftSettings: strictSettings))
     package.products.append(.executable(name: "lakeconv-fuzz-convert", targets: ["LakeFuzzConvert"]))
-    package.targets.append(
-        .executableTarget(name: "LakeFuzzDirect", dependencies: ["LakeConv", "LakeJSON", "LakeParquet"], path: "Fuzz/Direct", swiftSettings: strictSettings))
-    package.products.append(.executable(name: "lakeconv-fuzz-direct", targets: ["LakeFuzzDirect"]))
 }

@@ -4,8 +4,6 @@
 #   ndjson  (default) the NDJSON record parser alone, ~125,000 inputs a second
 #   convert the whole conversion, NDJSON file in, Parquet file out, checking that no line is
 #           lost and the output is complete (LAKECONV_FUZZ=1 target, ~100 inputs a second)
-#   direct  the schema-directed fast path against the tape path: a schema inferred from the
-#           input's lines, every line through both, any difference is a crash (LAKECONV_FUZZ=1)
 # Builds Fuzz/FuzzNDJSON.swift with the LakeJSON sources (`swiftc -sanitize=fuzzer,address`;
 # sanitizer flags stay out of Package.swift), replays every saved crash in Fixtures/fuzz/crashes
 # (regressions must stay fixed), then fuzzes for SECONDS seeded with JSONTestSuite and the NDJSON
@@ -16,9 +14,9 @@ seconds="${1:-60}"
 target="${2:-ndjson}"
 work="${TMPDIR:-/tmp}/lakeconv-fuzz-$target"
 mkdir -p "$work/corpus" "$root/Fixtures/fuzz/crashes"
-if [ "$target" = convert ] || [ "$target" = direct ]; then
-  (cd "$root" && LAKECONV_FUZZ=1 swift build --sanitize=fuzzer --sanitize=address --scratch-path .build-fuzz --product "lakeconv-fuzz-$target")
-  binary="$root/.build-fuzz/debug/lakeconv-fuzz-$target"
+if [ "$target" = convert ]; then
+  (cd "$root" && LAKECONV_FUZZ=1 swift build --sanitize=fuzzer --sanitize=address --scratch-path .build-fuzz --product lakeconv-fuzz-convert)
+  binary="$root/.build-fuzz/debug/lakeconv-fuzz-convert"
   cp "$root"/Fixtures/ndjson/*.ndjson "$root"/Fixtures/adversarial/*.ndjson "$work/corpus/"
 else
   binary="$work/fuzz-ndjson"
@@ -39,7 +37,7 @@ fi
 cd "$work"
 rm -f crash-* leak-* timeout-* oom-*
 status=0
-"$binary" -max_total_time="$seconds" -max_len=$([ "$target" = ndjson ] && echo 65536 || echo 8192) -timeout=5 -rss_limit_mb=2048 -print_final_stats=1 corpus 2>&1 \
+"$binary" -max_total_time="$seconds" -max_len=$([ "$target" = convert ] && echo 8192 || echo 65536) -timeout=5 -rss_limit_mb=2048 -print_final_stats=1 corpus 2>&1 \
   | grep -E "^#[0-9]+ +DONE|stat::number_of_executed_units|ERROR|SUMMARY" || status=$?
 found=(crash-* leak-* timeout-* oom-*)
 if [ -e "${found[0]}" ]; then
