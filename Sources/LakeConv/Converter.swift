@@ -17,10 +17,6 @@ import LakeParquet
 /// Every line is accounted for: rows + bad records + blank lines = lines read, per input.
 public struct Converter {
     public let options: ConversionOptions
-    /// Whether records of the common shape are read straight into columns (`DirectRecordReader`)
-    /// before the tape path; off only to compare the two paths in tests.
-    var directReading = true
-
     /// `LAKECONV_DIRECT_READER=off` runs every record through the tape path: the switch that
     /// measures what the fast path gains (BENCHMARKS.md), never needed for correct output.
     static var directReaderDisabledByEnvironment: Bool {
@@ -272,7 +268,7 @@ public struct Converter {
 
         let badRecords = BadRecordWriter(path: options.resolvedBadRecordsPath)
         let plan = ColumnPlan(fields, pathOnly: Set(pathOnly))
-        let directPlan = directReading && !Self.directReaderDisabledByEnvironment ? DirectReadingPlan(plan, tapeMembers: Set(options.partitionBy.map(\.column))) : nil
+        let directPlan = !Self.directReaderDisabledByEnvironment ? DirectReadingPlan(plan, tapeMembers: Set(options.partitionBy.map(\.column))) : nil
         let rollback = typing == .given
         let speculative = typing == .speculative
         let limits = options.limits

@@ -498,9 +498,9 @@ package struct DirectRecordReader {
             let end = scanString(i, into: nil, escapes: false)
             guard end >= 0,
                 let instant = TimestampParser.parseTimestamp(UnsafeRawBufferPointer(start: base + i + 1, count: end - i - 2)),
-                instant.fractionDigits <= (value == .timestampMicros ? 6 : 3)
+                case let unit: TimestampParser.TimeUnitChoice = value == .timestampMicros ? .micros : .millis, instant.fits(unit)
             else { return -1 }
-            leaf?.pointee.words.append(UInt64(bitPattern: instant.value(in: value == .timestampMicros ? .micros : .millis)))
+            leaf?.pointee.words.append(UInt64(bitPattern: instant.value(in: unit)))
             return end
         case .date:
             let end = scanString(i, into: nil, escapes: false)
@@ -572,12 +572,6 @@ package struct DirectRecordReader {
         return (v &* 10_000 &+ (v >> 32)) & 0xFFFF_FFFF
     }
 
-    private static let exactPowersOfTen: [Double] = (0...22).map { p in
-        var v = 1.0
-        for _ in 0..<p { v *= 10 }
-        return v
-    }
-
     /// A number at `i` of the shapes in the grammar above, into `numberBits`/`numberIsInteger`
     /// exactly as `JSONParser` makes it (Int64 bits, or the correctly rounded Double of
     /// mantissa / 10^fractionDigits); returns the index after it, or -1.
@@ -627,7 +621,7 @@ package struct DirectRecordReader {
             numberIsInteger = true
         } else {
             guard mantissa < (1 << 53), fractionDigits <= 22 else { return -1 }
-            var value = Double(mantissa) / Self.exactPowersOfTen[fractionDigits]
+            var value = Double(mantissa) / JSONParser.exactPowersOfTen[fractionDigits]
             if negative { value = -value }
             numberBits = value.bitPattern
             numberIsInteger = false

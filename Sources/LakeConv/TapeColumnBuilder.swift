@@ -118,7 +118,7 @@ package struct TapeColumnBuilder {
     /// schema): a string column then takes strings only, not integer digits.
     let exactKinds: Bool
     /// Values, levels and key slots, appended to without copy-on-write checks.
-    let storage: LeafColumns
+    private let storage: LeafColumns
     /// Rows appended since the last `takeBatch`.
     private(set) var rows = 0
     /// Duplicate keys seen (the last value won).
@@ -340,7 +340,7 @@ package struct TapeColumnBuilder {
             leaf.pointee.words.append(UInt64(bitPattern: Int64(days)))
         case .timestamp(let unit):
             guard token.kind == .string, let instant = tape.withText(of: index, source: source, TimestampParser.parseTimestamp),
-                instant.fractionDigits <= (unit == .micros ? 6 : 3)
+                instant.fits(unit)
             else { throw mismatch(node, unit == .micros ? "an ISO-8601 timestamp with an offset, at most 6 fractional digits" : "an ISO-8601 timestamp with an offset, at most 3 fractional digits", token.kind) }
             leaf.pointee.words.append(UInt64(bitPattern: instant.value(in: unit)))
         }
@@ -358,7 +358,7 @@ package struct TapeColumnBuilder {
         case .date: return token.kind == .string && tape.withText(of: index, source: source, TimestampParser.parseDate) != nil
         case .timestamp(let unit, _):
             guard token.kind == .string, let instant = tape.withText(of: index, source: source, TimestampParser.parseTimestamp) else { return false }
-            return instant.fractionDigits <= (unit == .millis ? 3 : 6)
+            return instant.fits(unit == .millis ? .millis : .micros)
         case .decimal(38, 0):
             return (token.kind == .integer || token.kind == .bigInteger) && int128(UnsafeRawBufferPointer(rebasing: source[tape.sourceRange(of: index)])) != nil
         default: return false

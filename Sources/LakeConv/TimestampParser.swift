@@ -12,6 +12,11 @@ public enum TimestampParser {
         /// Digits written after the decimal point (0–9).
         public var fractionDigits: Int
 
+        /// Whether `unit` holds the instant exactly (no fractional digit beyond its resolution).
+        public func fits(_ unit: TimeUnitChoice) -> Bool {
+            fractionDigits <= (unit == .micros ? 6 : 3)
+        }
+
         public func value(in unit: TimeUnitChoice) -> Int64 {
             switch unit {
             case .millis: seconds * 1_000 + nanoseconds / 1_000_000

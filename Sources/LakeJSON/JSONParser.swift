@@ -251,7 +251,9 @@ public struct JSONParser: Sendable {
 
     // MARK: Numbers
 
-    private static let exactPowersOfTen: [Double] = (0...22).map { p in
+    /// 10^0 ... 10^22, every one exact in a Double: a mantissa below 2^53 scaled by one of them
+    /// is correctly rounded (Clinger's fast path), for any reader that builds numbers that way.
+    public static let exactPowersOfTen: [Double] = (0...22).map { p in
         var v = 1.0
         for _ in 0..<p { v *= 10 }
         return v

@@ -154,44 +154,34 @@ final class DatasetWriter: @unchecked Sendable {
             try append(chunk, rows: rows, to: partitionOfRow[0])
             return
         }
+        // Split parts are numbered in `order`: part i is partition order[i], with counts[order[i]] rows.
+        var local = [Int32](repeating: -1, count: known.count)
+        for (i, p) in order.enumerated() { local[p] = Int32(i) }
+        func appendParts(_ byColumn: [[ColumnBuffer]]) throws(ConversionError) {
+            for (i, p) in order.enumerated() {
+                try append(ColumnBatch(columns: byColumn.map { $0[i] }, rowCount: counts[p]), rows: counts[p], to: Int32(p))
+            }
+        }
         // Rows that arrive grouped (time-ordered records partitioned by date): whole runs are
         // copied in bulk. A run averages at least `runCopyMinimum` rows, or scatter pays off.
         var runs: [ColumnBuffer.RowRun] = []
-        var local = [Int32](repeating: -1, count: known.count)
-        var localCount = 0
         var runStart = 0
         for row in 1...rows where row == rows || partitionOfRow[row] != partitionOfRow[runStart] {
-            let p = Int(partitionOfRow[runStart])
-            if local[p] < 0 {
-                local[p] = Int32(localCount)
-                localCount += 1
-            }
-            runs.append(ColumnBuffer.RowRun(rows: runStart..<row, part: Int(local[p])))
+            runs.append(ColumnBuffer.RowRun(rows: runStart..<row, part: Int(local[Int(partitionOfRow[runStart])])))
             runStart = row
             if runs.count * Self.runCopyMinimum > rows { break }
         }
         if runs.count * Self.runCopyMinimum <= rows {
-            let byColumn = chunk.columns.map { $0.split(runs: runs, parts: localCount) }
-            var rowsOfPart = [Int](repeating: 0, count: localCount)
-            for run in runs { rowsOfPart[run.part] += run.rows.count }
-            for p in order {
-                let part = Int(local[p])
-                try append(ColumnBatch(columns: byColumn.map { $0[part] }, rowCount: rowsOfPart[part]), rows: rowsOfPart[part], to: Int32(p))
-            }
+            try appendParts(chunk.columns.map { $0.split(runs: runs, parts: order.count) })
             return
         }
         if order.count <= Self.scatterLimit {
             // Few partitions: every column is split in one sequential pass.
-            var local = [Int32](repeating: -1, count: known.count)
-            for (i, p) in order.enumerated() { local[p] = Int32(i) }
             let localOfRow = partitionOfRow.map { local[Int($0)] }
             let localCounts = order.map { counts[$0] }
-            let byColumn = localOfRow.withUnsafeBufferPointer { rowsLocal in
+            try appendParts(localOfRow.withUnsafeBufferPointer { rowsLocal in
                 chunk.columns.map { $0.scatter(partitionOfRow: rowsLocal, counts: localCounts) }
-            }
-            for (i, p) in order.enumerated() {
-                try append(ColumnBatch(columns: byColumn.map { $0[i] }, rowCount: localCounts[i]), rows: localCounts[i], to: Int32(p))
-            }
+            })
             return
         }
         var start = [Int](repeating: 0, count: known.count)
