@@ -521,14 +521,7 @@ package struct DirectRecordReader {
         var j = i + 1
         var run = j  // the start of the text not yet appended
         while true {
-            while j + 8 <= count {
-                let mask = JSONStringScan.specialBytes(UInt64(littleEndian: base.loadUnaligned(fromByteOffset: j, as: UInt64.self)))
-                if mask != 0 {
-                    j += mask.trailingZeroBitCount >> 3
-                    break
-                }
-                j += 8
-            }
+            j = JSONStringScan.skipPlain(base, from: j, count: count)
             guard j < count else { return -1 }
             let c = byte(j)
             if c == UInt8(ascii: "\"") {

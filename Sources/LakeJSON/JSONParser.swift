@@ -173,15 +173,7 @@ public struct JSONParser: Sendable {
         var runStart = c.i  // start of the raw run not yet copied (escaped strings only)
         while true {
             // Fast scan over plain ASCII, 8 bytes at a time.
-            while c.i + 8 <= c.count {
-                let word = UInt64(littleEndian: c.base.loadUnaligned(fromByteOffset: c.i, as: UInt64.self))
-                let mask = JSONStringScan.specialBytes(word)
-                if mask != 0 {
-                    c.i += mask.trailingZeroBitCount >> 3
-                    break
-                }
-                c.i += 8
-            }
+            c.i = JSONStringScan.skipPlain(c.base, from: c.i, count: c.count)
             guard !c.atEnd else { throw fail("unterminated string", start) }
             let ch = c.peek()
             if ch == UInt8(ascii: "\"") {

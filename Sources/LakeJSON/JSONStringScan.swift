@@ -26,6 +26,20 @@ public enum JSONStringScan {
         return (hasQuote | hasBackslash | hasControl | w) & high
     }
 
+    /// The index of the first byte at or after `i` that `specialBytes` flags, scanning 8 bytes at
+    /// a time; stops at the last whole word (the caller handles the tail, at most 7 bytes, and
+    /// the end of input).
+    @inlinable @inline(__always)
+    public static func skipPlain(_ base: UnsafeRawPointer, from i: Int, count: Int) -> Int {
+        var j = i
+        while j + 8 <= count {
+            let mask = specialBytes(UInt64(littleEndian: base.loadUnaligned(fromByteOffset: j, as: UInt64.self)))
+            if mask != 0 { return j + mask.trailingZeroBitCount >> 3 }
+            j += 8
+        }
+        return j
+    }
+
     /// What checking one multi-byte UTF-8 sequence found.
     public enum UTF8Sequence: Equatable, Sendable {
         /// Well formed, this many bytes (2 to 4).

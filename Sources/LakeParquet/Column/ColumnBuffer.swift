@@ -201,27 +201,30 @@ public struct ColumnBuffer: Sendable {
     public func gather(rows: UnsafeBufferPointer<Int32>, starts: (levels: [Int], values: [Int])) -> ColumnBuffer {
         if descriptor.maxRepetitionLevel == 0 { return gatherFlat(rows: rows, starts: starts.values) }
         var out = ColumnBuffer(descriptor)
-        let hasDef = descriptor.maxDefinitionLevel > 0
-        let hasRep = descriptor.maxRepetitionLevel > 0
         for r in rows {
             let row = Int(r)
             let levels = starts.levels[row]..<starts.levels[row + 1]
             let values = starts.values[row]..<starts.values[row + 1]
-            if hasDef { out.definitionLevels.append(contentsOf: definitionLevels[levels]) }
-            if hasRep { out.repetitionLevels.append(contentsOf: repetitionLevels[levels]) }
-            out.levelCount += levels.count
-            guard !values.isEmpty else { continue }
-            switch descriptor.physicalType {
-            case .boolean: out.booleans.append(contentsOf: booleans[values])
-            case .int32: out.int32s.append(contentsOf: int32s[values])
-            case .int64: out.int64s.append(contentsOf: int64s[values])
-            case .int96: out.int96s.append(contentsOf: int96s[values])
-            case .float: out.floats.append(contentsOf: floats[values])
-            case .double: out.doubles.append(contentsOf: doubles[values])
-            case .byteArray, .fixedLenByteArray: out.byteArrays.append(contentsOf: byteArrays, range: values)
-            }
+            out.append(from: self, levels: levels, values: values)
         }
         return out
+    }
+
+    /// Appends level entries `levels` of `other` (same column) and the values `values` they hold.
+    mutating func append(from other: ColumnBuffer, levels: Range<Int>, values: Range<Int>) {
+        if descriptor.maxDefinitionLevel > 0 { definitionLevels.append(contentsOf: other.definitionLevels[levels]) }
+        if descriptor.maxRepetitionLevel > 0 { repetitionLevels.append(contentsOf: other.repetitionLevels[levels]) }
+        levelCount += levels.count
+        guard !values.isEmpty else { return }
+        switch descriptor.physicalType {
+        case .boolean: booleans.append(contentsOf: other.booleans[values])
+        case .int32: int32s.append(contentsOf: other.int32s[values])
+        case .int64: int64s.append(contentsOf: other.int64s[values])
+        case .int96: int96s.append(contentsOf: other.int96s[values])
+        case .float: floats.append(contentsOf: other.floats[values])
+        case .double: doubles.append(contentsOf: other.doubles[values])
+        case .byteArray, .fixedLenByteArray: byteArrays.append(contentsOf: other.byteArrays, range: values)
+        }
     }
 
     /// Splits the column into `counts.count` buffers in one sequential pass: row `r` goes to
@@ -421,21 +424,7 @@ public struct ColumnBuffer: Sendable {
             if repeated { outputs[p].repetitionLevels.reserveCapacity(levels[p]) }
         }
         for (k, run) in runs.enumerated() {
-            let p = run.part
-            let levelRange = levelAt[k]..<levelAt[k + 1]
-            let valueRange = valueAt[k]..<valueAt[k + 1]
-            if maxDef > 0 { outputs[p].definitionLevels.append(contentsOf: definitionLevels[levelRange]) }
-            if repeated { outputs[p].repetitionLevels.append(contentsOf: repetitionLevels[levelRange]) }
-            outputs[p].levelCount += levelRange.count
-            switch descriptor.physicalType {
-            case .boolean: outputs[p].booleans.append(contentsOf: booleans[valueRange])
-            case .int32: outputs[p].int32s.append(contentsOf: int32s[valueRange])
-            case .int64: outputs[p].int64s.append(contentsOf: int64s[valueRange])
-            case .int96: outputs[p].int96s.append(contentsOf: int96s[valueRange])
-            case .float: outputs[p].floats.append(contentsOf: floats[valueRange])
-            case .double: outputs[p].doubles.append(contentsOf: doubles[valueRange])
-            case .byteArray, .fixedLenByteArray: outputs[p].byteArrays.append(contentsOf: byteArrays, range: valueRange)
-            }
+            outputs[run.part].append(from: self, levels: levelAt[k]..<levelAt[k + 1], values: valueAt[k]..<valueAt[k + 1])
         }
         return outputs
     }
