@@ -4,17 +4,21 @@
 What it measures
 ----------------
 Every tool converts the same generated NDJSON input (Benchmarks/datagen/
-gen_events.py --mb SIZE --seed 42) in five jobs:
+gen_events.py --mb SIZE --seed 42) in six jobs:
 
   a   NDJSON -> one Snappy Parquet file
   b   a Hive dataset partitioned by `source`              (8 partitions)
   c   partitioned by year/month/day of `event_time`, UTC  (30 partitions)
   d   hash-bucketed by `user_id` into 16 buckets
   a1  job a with one thread for every tool
+  au  job a with lakeconv --infer-uuid: event_id stored as the Parquet UUID type, as
+      DuckDB infers it by itself (the peers run job a again); the output-size
+      comparison on equal types (UUID cannot be read by Athena or Spark, so
+      lakeconv does not infer it by default)
 
 lakeconv runs as `.build/release/lakeconv ndjson-to-parquet IN --output OUT
 --mode overwrite --quiet` (+ --partition-by source | date:event_time:day |
-hash:user_id:16, or --threads 1).  Each peer runs as its own Python process,
+hash:user_id:16, or --threads 1, or --infer-uuid).  Each peer runs as its own Python process,
 Benchmarks/peers/TOOL_peer.py JOB IN OUT [--threads 1] (see the docstrings
 there for how each library does each job), so every measurement is a whole
 process, interpreter start and imports included (about 0.1-0.3 s for the
@@ -90,7 +94,10 @@ JOBS = {   # job -> (description, lakeconv partition spec or None, threads or No
     "c": ("partitioned by year/month/day of event_time (UTC)", "date:event_time:day", None),
     "d": ("hash-bucketed by user_id, 16 buckets", "hash:user_id:16", None),
     "a1": ("job a, one thread", None, 1),
+    "au": ("job a, lakeconv with --infer-uuid (event_id as UUID, as DuckDB infers it)", None, None),
 }
+LAKECONV_FLAGS = {"au": ["--infer-uuid"]}   # job -> extra lakeconv options
+PEER_JOB = {"a1": "a", "au": "a"}            # job -> the peers' job
 TOOLS = ("lakeconv", "duckdb", "pyarrow", "polars")
 NA_EXIT = 3    # peers/common.py: the peer cannot do this job
 
@@ -153,8 +160,8 @@ def command(tool, job, src, out, lakeconv):
             argv += ["--partition-by", partition]
         if threads:
             argv += ["--threads", str(threads)]
-        return argv, {}
-    argv = [sys.executable, str(PEERS / f"{tool}_peer.py"), job.rstrip("1"), str(src), str(out)]
+        return argv + LAKECONV_FLAGS.get(job, []), {}
+    argv = [sys.executable, str(PEERS / f"{tool}_peer.py"), PEER_JOB.get(job, job), str(src), str(out)]
     env = {}
     if threads:
         argv += ["--threads", str(threads)]
@@ -511,7 +518,7 @@ def main():
                     help="input sizes in MB, comma-separated (default 1000)")
     ap.add_argument("--runs", type=int, default=3, help="timed runs per measurement (default 3)")
     ap.add_argument("--jobs", type=csv_list(tuple(JOBS)), default=list(JOBS),
-                    help="jobs to run (default a,b,c,d,a1)")
+                    help="jobs to run (default a,b,c,d,a1,au)")
     ap.add_argument("--tools", type=csv_list(TOOLS), default=list(TOOLS),
                     help="tools to run (default lakeconv,duckdb,pyarrow,polars)")
     ap.add_argument("--out", type=Path, default=ROOT / "bench-data" / "results",

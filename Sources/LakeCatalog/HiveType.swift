@@ -13,7 +13,11 @@ public enum HiveType {
         case .int64, .uint8, .uint16, .uint32, .uint64: "bigint"
         case .float: "float"
         case .double: "double"
-        case .string, .json, .uuid: "string"
+        case .string, .json: "string"
+        // Not a Hive type: Glue/Hive tables cannot declare it, and Athena and Spark fail on
+        // Parquet UUID columns. A CREATE TABLE with it is refused by Athena, loudly; lakeconv
+        // refuses to emit one (`CatalogOutput`).
+        case .uuid: "uuid"
         case .binary, .fixedBinary: "binary"
         case .date: "date"
         case .timestamp, .int96Timestamp: "timestamp"

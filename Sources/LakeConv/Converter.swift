@@ -135,6 +135,12 @@ public struct Converter {
                 throw ConversionError(.usage, "--mode \(options.mode.rawValue) needs a dataset folder as --output")
             }
         }
+        if options.catalog != nil {
+            if options.inference.detectsUUIDs && options.schema == nil {
+                throw ConversionError(.usage, "--infer-uuid writes the Parquet UUID type, which Glue/Hive tables cannot declare and Athena and Spark cannot read; it cannot be combined with --catalog-out")
+            }
+            if let schema = options.schema, let problem = DatasetDescription.uuidProblem(schema) { throw ConversionError(.usage, problem) }
+        }
         var paths = try InputExpansion.expand(options.inputs)
         var spool: String?
         defer { if let spool { unlink(spool) } }

@@ -36,6 +36,8 @@ package final class DirectReadingPlan: @unchecked Sendable {
     /// What a leaf (or an ignored column) takes.
     enum Value: UInt8 {
         case boolean, int64, double, string, timestampMillis, timestampMicros, date
+        /// Canonical UUID text, unescaped, as its 16 bytes.
+        case uuid
         /// JSON text and DECIMAL(38,0) columns: a non-null value declines.
         case unsupported
     }
@@ -144,6 +146,7 @@ package final class DirectReadingPlan: @unchecked Sendable {
         case .int64: .int64
         case .double: .double
         case .string: .string
+        case .uuid: .uuid
         case .date: .date
         case .timestamp(.millis): .timestampMillis
         case .timestamp(.micros): .timestampMicros
@@ -157,6 +160,7 @@ package final class DirectReadingPlan: @unchecked Sendable {
         case .int64: .int64
         case .double: .double
         case .string: .string
+        case .uuid: .uuid
         case .date: .date
         case .timestamp(let unit, _): unit == .millis ? .timestampMillis : .timestampMicros
         default: .unsupported
@@ -507,6 +511,18 @@ package struct DirectRecordReader {
             guard end >= 0, let days = TimestampParser.parseDate(UnsafeRawBufferPointer(start: base + i + 1, count: end - i - 2)) else { return -1 }
             leaf?.pointee.words.append(UInt64(bitPattern: days))
             return end
+        case .uuid:
+            // Exactly 36 bytes between the quotes; anything else (escapes too) declines.
+            let end = i + 1 + UUIDText.textLength
+            guard byte(i) == UInt8(ascii: "\""), end < count, byte(end) == UInt8(ascii: "\"") else { return -1 }
+            let text = UnsafeRawBufferPointer(start: base + i + 1, count: UUIDText.textLength)
+            if let leaf {
+                guard leaf.pointee.bytes.append(count: 16, { UUIDText.parse(text, into: $0) }) else { return -1 }
+                leaf.pointee.endValue()
+            } else {
+                guard UUIDText.isUUID(text) else { return -1 }
+            }
+            return end + 1
         case .unsupported:
             return -1
         }

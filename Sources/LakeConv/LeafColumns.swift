@@ -56,6 +56,15 @@ extension GrowableBuffer where Element == UInt8 {
         if n > 0 { memcpy(base + count, bytes.baseAddress!, n) }
         count &+= n
     }
+
+    /// Appends the `n` bytes `fill` writes at the end, kept only when it returns true.
+    @inline(__always)
+    mutating func append(count n: Int, _ fill: (UnsafeMutableRawPointer) -> Bool) -> Bool {
+        if count &+ n > capacity { grow(to: count + n) }
+        guard fill(UnsafeMutableRawPointer(base + count)) else { return false }
+        count &+= n
+        return true
+    }
 }
 
 /// The values and levels of every leaf column while records are appended: the column builder's

@@ -13,7 +13,7 @@ import LakeParquet
 public struct SchemaEvidence: Sendable {
     struct Node: Sendable {
         var nulls = 0, booleans = 0, integers = 0, bigIntegers = 0, doubles = 0, strings = 0
-        var timestampStrings = 0, dateStrings = 0, maxFractionDigits = 0, objects = 0, arrays = 0
+        var timestampStrings = 0, dateStrings = 0, uuidStrings = 0, maxFractionDigits = 0, objects = 0, arrays = 0
         /// Longest integer literal beyond int64, in digits.
         var maxBigIntegerDigits = 0
         var children: [Int32] = []
@@ -69,6 +69,8 @@ public struct SchemaEvidence: Sendable {
                     if instant.fractionDigits > nodes[node].maxFractionDigits { nodes[node].maxFractionDigits = instant.fractionDigits }
                 } else if TimestampParser.parseDate(text) != nil {
                     nodes[node].dateStrings += 1
+                } else if text.count == UUIDText.textLength && UUIDText.isUUID(text) {
+                    nodes[node].uuidStrings += 1
                 }
             }
         case .objectStart:
@@ -160,6 +162,7 @@ public struct SchemaEvidence: Sendable {
         nodes[mine].strings += o.strings
         nodes[mine].timestampStrings += o.timestampStrings
         nodes[mine].dateStrings += o.dateStrings
+        nodes[mine].uuidStrings += o.uuidStrings
         nodes[mine].maxFractionDigits = max(nodes[mine].maxFractionDigits, o.maxFractionDigits)
         nodes[mine].maxBigIntegerDigits = max(nodes[mine].maxBigIntegerDigits, o.maxBigIntegerDigits)
         nodes[mine].objects += o.objects
@@ -216,6 +219,10 @@ public struct InferenceOptions: Sendable {
     public var timestampUnit: TimestampParser.TimeUnitChoice = .millis
     /// What a column holding integers beyond int64 becomes (never wrapped).
     public var bigIntegers: BigIntegerPolicy = .double
+    /// `--infer-uuid`: a string column whose every value is canonical UUID text becomes `uuid`
+    /// (FIXED_LEN_BYTE_ARRAY(16) + UUID, 16 bytes a value instead of 36 + 4), as DuckDB infers.
+    /// Off by default: Athena, Glue tables and Spark cannot read the UUID type.
+    public var detectsUUIDs = false
     public init() {}
 }
 
@@ -340,6 +347,7 @@ extension SchemaEvidence {
                 return .timestamp(options.timestampUnit == .millis ? .millis : .micros, isAdjustedToUTC: true)
             }
             if n.dateStrings == n.strings { return .date }
+            if options.detectsUUIDs && n.uuidStrings == n.strings { return .uuid }
             return .string
         }
         if n.objects > 0 {

@@ -15,7 +15,8 @@ import LakeParquet
 ///
 /// `type` uses Hive/Athena syntax plus lakeconv's own leaf names: `boolean`, `bigint`, `double`,
 /// `string`, `json` (a string column holding JSON text), `date`, `timestamp` (milliseconds, UTC),
-/// `timestamp_us` (microseconds, UTC), `decimal(p,s)`, `array<T>`, `struct<name:T,...>`,
+/// `timestamp_us` (microseconds, UTC), `uuid` (16 bytes, the Parquet UUID type; from canonical
+/// 8-4-4-4-12 text; Athena, Glue and Spark cannot read it), `decimal(p,s)`, `array<T>`, `struct<name:T,...>`,
 /// `map<K,V>`. Names that are not plain identifiers are written in backticks. Every other
 /// member of a field object (`athena`, statistics) is informational and ignored on reading.
 public enum SchemaText {
@@ -30,7 +31,8 @@ public enum SchemaText {
         case .uint8, .uint16, .uint32, .uint64: "bigint"
         case .float: "float"
         case .double: "double"
-        case .string, .uuid: "string"
+        case .string: "string"
+        case .uuid: "uuid"
         case .binary, .fixedBinary: "binary"
         case .json: "json"
         case .date: "date"
@@ -118,6 +120,7 @@ public enum SchemaText {
             case "string", "varchar": return .string
             case "binary": return .binary
             case "json": return .json
+            case "uuid": return .uuid
             case "date": return .date
             case "timestamp": return .timestamp(.millis, isAdjustedToUTC: true)
             case "timestamp_us": return .timestamp(.micros, isAdjustedToUTC: true)

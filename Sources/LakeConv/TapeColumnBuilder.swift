@@ -7,6 +7,8 @@ import LakeParquet
 /// How a leaf column is filled from a JSON value.
 enum LeafConversion: Sendable {
     case boolean, int64, double, string, json, date
+    /// UUID (FIXED_LEN_BYTE_ARRAY(16)) from canonical 8-4-4-4-12 text.
+    case uuid
     /// DECIMAL(38,0) from integer literals (a 16-byte big-endian two's complement value).
     case decimal38
     case timestamp(TimestampParser.TimeUnitChoice)
@@ -93,6 +95,7 @@ struct ColumnPlan: Sendable {
             case .double: .double
             case .json: .json
             case .date: .date
+            case .uuid: .uuid
             case .timestamp(let unit, _): .timestamp(unit == .millis ? .millis : .micros)
             case .decimal(38, 0): .decimal38
             default: .string
@@ -333,6 +336,13 @@ package struct TapeColumnBuilder {
         case .json:
             leaf.pointee.bytes.append(UnsafeRawBufferPointer(rebasing: source[tape.sourceRange(of: index)]))
             leaf.pointee.endValue()
+        case .uuid:
+            guard token.kind == .string else { throw mismatch(node, "a UUID (8-4-4-4-12 hex)", token.kind) }
+            let parsed = tape.withText(of: index, source: source) { text in
+                leaf.pointee.bytes.append(count: 16) { UUIDText.parse(text, into: $0) }
+            }
+            guard parsed else { throw Mismatch(reason: "'\(plan.paths[node])' is not a UUID (8-4-4-4-12 hex) where the schema expects one") }
+            leaf.pointee.endValue()
         case .date:
             guard token.kind == .string, let days = tape.withText(of: index, source: source, TimestampParser.parseDate) else {
                 throw mismatch(node, "a YYYY-MM-DD date", token.kind)
@@ -355,6 +365,7 @@ package struct TapeColumnBuilder {
         case .int64: return token.kind == .integer
         case .double: return token.kind == .integer || token.kind == .double || token.kind == .bigInteger
         case .string: return token.kind == .string
+        case .uuid: return token.kind == .string && tape.withText(of: index, source: source, UUIDText.isUUID)
         case .date: return token.kind == .string && tape.withText(of: index, source: source, TimestampParser.parseDate) != nil
         case .timestamp(let unit, _):
             guard token.kind == .string, let instant = tape.withText(of: index, source: source, TimestampParser.parseTimestamp) else { return false }

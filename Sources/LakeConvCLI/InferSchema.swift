@@ -22,11 +22,15 @@ struct InferSchema: ParsableCommand {
     @Option(name: .customLong("timestamp-unit"), help: "Unit of timestamp columns: ms or us.")
     var timestampUnit: String = "ms"
 
+    @Flag(name: .customLong("infer-uuid"), help: "String columns whose every value is 8-4-4-4-12 UUID text are typed uuid.")
+    var inferUUID = false
+
     func run() throws {
         var options = ConversionOptions(inputs: inputs, output: "-")
         options.sampleRecords = sample
         options.collectExamples = true
         options.inference.timestampUnit = timestampUnit == "us" ? .micros : .millis
+        options.inference.detectsUUIDs = inferUUID
         let converter = Converter(options)
         let paths = try InputExpansion.expand(inputs)
         let evidence = try converter.inferSchema(paths: paths)

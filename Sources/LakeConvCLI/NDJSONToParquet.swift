@@ -43,6 +43,9 @@ struct NDJSONToParquet: ParsableCommand {
     @Option(name: .customLong("big-integers"), help: "Columns with integers beyond int64: double (nearest value, reported), decimal (decimal(38,0), exact) or string (exact digits).")
     var bigIntegers: String = "double"
 
+    @Flag(name: .customLong("infer-uuid"), help: "String columns whose every value is 8-4-4-4-12 UUID text become the Parquet UUID type (16 bytes a value, as DuckDB infers). Athena, Glue tables and Spark cannot read it; not with --catalog-out.")
+    var inferUUID = false
+
     @Option(name: .customLong("data-page-version"), help: "Data page format: 1 (widest reader support) or 2.")
     var dataPageVersion: Int = 1
 
@@ -140,6 +143,7 @@ struct NDJSONToParquet: ParsableCommand {
         options.targetFileSize = targetFileSize.value
         options.inference.timestampUnit = timestampUnit == "us" ? .micros : .millis
         options.inference.bigIntegers = BigIntegerPolicy(rawValue: bigIntegers)!
+        options.inference.detectsUUIDs = inferUUID
         if let schema { options.schema = try SchemaText.load(path: schema) }
         options.sampleRecords = sample
         options.badRecordsPath = badRecords

@@ -26,6 +26,9 @@ byte offset, reason prefix, raw text and raw_length).  Inputs:
 * every one-line file of ``Fixtures/JSONTestSuite/test_parsing`` (y_ objects
   -> 1 row; other y_ -> "not a JSON object"; n_ -> "invalid JSON" or a limit;
   i_ -> exit 0 or 1 within 20 s, one line accounted for);
+* ``--infer-uuid``: UUID columns (top level, in a struct, in a list; upper case, escaped,
+  null, absent) read back by pyarrow and DuckDB as their UUIDs, a column with one non-UUID
+  kept a string, and the catalog side refusing the UUID type;
 * gzip input: one member, two members split inside a line (same Parquet
   values as the plain file), and truncated streams (exit 1, stderr names the
   file and says "truncated").
@@ -605,3 +608,104 @@ def test_gzip_truncated(cut: str, tmp_path: Path) -> None:
     err = run.stderr.decode("utf-8", "replace")
     assert str(path) in err, f"stderr must name the file {path}\n{run.describe()}"
     assert "truncated" in err.lower(), f"stderr must say 'truncated'\n{run.describe()}"
+
+
+# ---------------------------------------------------------------------------
+# --infer-uuid: the Parquet UUID type, read back by pyarrow and DuckDB
+
+
+def _uuid_lines(count: int, seed: int = 7) -> list[bytes]:
+    """Records with UUID columns at the top level, in a struct and in a list (mixed case, one
+    escaped, nulls, absent), and a column that is all UUIDs but one (it must stay a string)."""
+    import random
+    import uuid as uuidlib
+    rng = random.Random(seed)
+    lines = []
+    for i in range(count):
+        u = uuidlib.UUID(int=rng.getrandbits(128))
+        text = str(u).upper() if i % 5 == 0 else str(u)
+        rec: dict = {"id": text, "n": i, "dev": {"sid": str(uuidlib.UUID(int=rng.getrandbits(128)))},
+                     "refs": [str(uuidlib.UUID(int=rng.getrandbits(128))) for _ in range(i % 3)],
+                     "almost": str(uuidlib.UUID(int=i))}
+        if i % 7 == 3:
+            rec["id"] = None
+        if i % 11 == 4:
+            del rec["dev"]
+        if i == count // 2:
+            rec["almost"] = "not-a-uuid"
+        line = json.dumps(rec)
+        if i == 12:  # an escaped UUID: decoded, then parsed
+            line = line.replace(f'"id": "{text}"', '"id": "\\u00%02x%s"' % (ord(text[0]), text[1:]))
+            assert "\\u00" in line
+        lines.append(line.encode() + b"\n")
+    return lines
+
+
+def test_infer_uuid(tmp_path: Path) -> None:
+    import uuid as uuidlib
+
+    import duckdb
+    lines = _uuid_lines(25_000)
+    src = tmp_path / "uuids.ndjson"
+    src.write_bytes(b"".join(lines))
+    out = tmp_path / "u.parquet"
+    p = subprocess.run([lakeconv(), "ndjson-to-parquet", str(src), "--output", str(out), "--infer-uuid", "--json"],
+                       capture_output=True, timeout=TIMEOUT)
+    assert p.returncode == 0, p.stderr.decode()
+    summary = json.loads(p.stdout)
+    assert summary["rows_written"] == len(lines) and summary["bad_records"] == 0
+
+    # Types: FIXED_LEN_BYTE_ARRAY(16) + UUID wherever every value is UUID text; a string otherwise.
+    f = pq.ParquetFile(out)
+    physical = {f.schema.column(i).path: (f.schema.column(i).physical_type, str(f.schema.column(i).logical_type))
+                for i in range(len(f.schema))}
+    for path in ("id", "dev.sid", "refs.list.element"):
+        assert physical[path] == ("FIXED_LEN_BYTE_ARRAY", "UUID"), (path, physical[path])
+        assert f.schema.column([i for i in range(len(f.schema)) if f.schema.column(i).path == path][0]).length == 16
+    assert physical["almost"] == ("BYTE_ARRAY", "String")
+
+    def expected_uuid(text: Optional[str]) -> Optional[uuidlib.UUID]:
+        return None if text is None else uuidlib.UUID(text)
+
+    expected = []
+    for line in lines:
+        rec = json.loads(line)
+        dev = rec.get("dev")
+        expected.append((expected_uuid(rec["id"]), rec["n"], None if dev is None else expected_uuid(dev["sid"]),
+                         [uuidlib.UUID(t) for t in rec["refs"]], rec["almost"]))
+
+    def as_uuid(v: object) -> Optional[uuidlib.UUID]:
+        if v is None or isinstance(v, uuidlib.UUID):
+            return v
+        return uuidlib.UUID(bytes=bytes(v))
+
+    # pyarrow: the arrow.uuid extension type (or its 16-byte storage), every value.
+    rows = pq.read_table(out).to_pylist()
+    got = [(as_uuid(r["id"]), r["n"], None if r["dev"] is None else as_uuid(r["dev"]["sid"]),
+            [as_uuid(x) for x in r["refs"]], r["almost"]) for r in rows]
+    assert len(got) == len(expected)
+    for i, (g, e) in enumerate(zip(got, expected)):
+        assert g == e, f"pyarrow row {i}: {g} != {e}"
+
+    # DuckDB: its UUID type, every value, and the text form in lower case.
+    con = duckdb.connect()
+    cols = {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * FROM read_parquet('{out}')").fetchall()}
+    assert cols["id"] == "UUID" and cols["almost"] == "VARCHAR", cols
+    drows = con.execute(f"SELECT id, n, dev.sid, refs, almost, CAST(id AS VARCHAR) FROM read_parquet('{out}')").fetchall()
+    for i, (r, e) in enumerate(zip(drows, expected)):
+        assert (r[0], r[1], r[2], list(r[3]), r[4]) == e, f"duckdb row {i}"
+        assert r[5] == (None if e[0] is None else str(e[0]))
+
+    # Without the flag the same columns are strings holding the text as given.
+    plain = tmp_path / "s.parquet"
+    p = subprocess.run([lakeconv(), "ndjson-to-parquet", str(src), "--output", str(plain)], capture_output=True, timeout=TIMEOUT)
+    assert p.returncode == 0, p.stderr.decode()
+    assert pq.read_schema(plain).field("id").type == pa.string()
+    assert pq.read_table(plain, columns=["n", "almost"]).column("almost").to_pylist() == [e[4] for e in expected]
+
+    # Athena/Glue cannot read the UUID type: the catalog side refuses it before anything is written.
+    ds = tmp_path / "ds"
+    p = subprocess.run([lakeconv(), "ndjson-to-parquet", str(src), "--output", str(ds), "--infer-uuid",
+                        "--table", "db.t", "--location", "s3://b/p/", "--catalog-out", str(tmp_path / "cat")],
+                       capture_output=True, timeout=TIMEOUT)
+    assert p.returncode == 2 and b"UUID" in p.stderr and not ds.exists() and not (tmp_path / "cat").exists(), p.stderr.decode()

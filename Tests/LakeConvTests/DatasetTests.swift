@@ -176,4 +176,31 @@ import Testing
         #expect(fm.fileExists(atPath: base.appendingPathComponent("ds.bad_records.ndjson").path))
         #expect(try fm.contentsOfDirectory(atPath: base.path).allSatisfy { !$0.hasPrefix(".") })
     }
+
+    @Test("a UUID column partitions by value: every spelling of a UUID in one partition and one bucket")
+    func uuidPartitions() throws {
+        let base = try folder("uuid")
+        defer { try? fm.removeItem(at: base) }
+        let input = base.appendingPathComponent("in.ndjson")
+        try write([
+            #"{"id":"123e4567-e89b-12d3-a456-426614174000","n":1}"#, #"{"id":"123E4567-E89B-12D3-A456-426614174000","n":2}"#,
+            #"{"id":"\u0031\u00323e4567-e89b-12d3-a456-426614174000","n":3}"#, #"{"id":"ABCDEF01-2345-6789-ABCD-EF0123456789","n":4}"#,
+            #"{"id":null,"n":5}"#,
+        ], to: input)
+        for spec in [PartitionSpec.category(column: "id"), .hash(column: "id", buckets: 64)] {
+            let out = base.appendingPathComponent("ds-\(spec)".filter { $0.isLetter || $0.isNumber || $0 == "-" })
+            var options = ConversionOptions(inputs: [input.path], output: out.path)
+            options.partitionBy = [spec]
+            options.inference.detectsUUIDs = true
+            let report = try Converter(options).run()
+            #expect(report.rowsWritten == 5 && report.badRecords == 0)
+            #expect(report.schema.first { $0.name == "id" }?.type == .uuid)
+            let directories = Set(dataFiles(out).map { $0.split(separator: "/")[0] })
+            if case .category = spec {
+                #expect(directories == ["id=123e4567-e89b-12d3-a456-426614174000", "id=abcdef01-2345-6789-abcd-ef0123456789", "id=__HIVE_DEFAULT_PARTITION__"])
+            } else {
+                #expect(directories.count == 3, "\(directories)")  // two UUIDs and null (64 buckets: no collision here)
+            }
+        }
+    }
 }

@@ -29,6 +29,9 @@ import Testing
         (#"{"ts":"2021-03-01T00:00:00+01:00","day":"2020-02-29","ts2":"2021-03-01 10:00:00.123456Z"}"#, true),
         (#"{"any":"text"}"#, false),  // a column of mixed kinds holds JSON text: the tape path's
         (#"{"big":-1}"#, true),  // a double column under the default policy (see `handPicked`)
+        (#"{"uid":"123e4567-e89b-12d3-a456-426614174000","id":3}"#, true),  // a UUID column (--infer-uuid)
+        (#"{"tags":["z"],"uid":"ABCDEF01-2345-6789-abcd-EF0123456789"}"#, true),
+        (#"{"uid":"\u0031\u00323e4567-e89b-12d3-a456-426614174000"}"#, false),  // escaped: the tape path's
     ]
 
     struct Variant: CustomStringConvertible, Sendable {
@@ -53,6 +56,7 @@ import Testing
         }
         var options = InferenceOptions()
         options.bigIntegers = bigIntegers
+        options.detectsUUIDs = true
         return try evidence.resolve(options).fields
     }
 

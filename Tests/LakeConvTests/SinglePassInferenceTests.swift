@@ -22,9 +22,10 @@ import Testing
         var late: String
         var restarts: Bool
         var partitionBy: [PartitionSpec] = []
+        var detectsUUIDs = false
     }
 
-    static let lead = #"{"id":7,"name":"a","ts":"2021-03-01T00:00:00.123Z","day":"2021-03-01","amount":1.5,"flag":true,"dev":{"os":"ios","w":3},"tags":["x"],"big":12345678901234567890}"#
+    static let lead = #"{"id":7,"name":"a","ts":"2021-03-01T00:00:00.123Z","day":"2021-03-01","amount":1.5,"flag":true,"dev":{"os":"ios","w":3},"tags":["x"],"big":12345678901234567890,"uid":"123e4567-e89b-12d3-a456-426614174000"}"#
 
     static let cases: [Case] = [
         Case(description: "a record that fits", late: #"{"id":8,"name":"b","amount":2,"tags":[],"big":1}"#, restarts: false),
@@ -42,6 +43,9 @@ import Testing
         Case(
             description: "an integer in a path-only partition column", late: #"{"name":3}"#, restarts: true,
             partitionBy: [.category(column: "name")]),
+        Case(description: "a plain string in a UUID column", late: #"{"uid":"123e4567-e89b-12d3-a456-42661417400"}"#, restarts: true, detectsUUIDs: true),
+        Case(description: "an upper-case UUID", late: #"{"uid":"123E4567-E89B-12D3-A456-42661417400F"}"#, restarts: false, detectsUUIDs: true),
+        Case(description: "an escaped UUID", late: #"{"uid":"\u0031\u00323e4567-e89b-12d3-a456-426614174000"}"#, restarts: false, detectsUUIDs: true),
     ]
 
     @Test("a late record: same schema as inference over every record, every row kept", arguments: cases)
@@ -55,6 +59,7 @@ import Testing
         let target = c.partitionBy.isEmpty ? out.appendingPathComponent("o.parquet").path : out.appendingPathComponent("ds").path
         var options = ConversionOptions(inputs: [input.path], output: target)
         options.partitionBy = c.partitionBy
+        options.inference.detectsUUIDs = c.detectsUUIDs
         let reference = try Converter(options).inferSchema(paths: [input.path]).resolve(options.inference)
         let report = try Converter(options).run()
         let fileFields = reference.fields.filter { field in !c.partitionBy.contains { $0 == .category(column: field.name) } }
@@ -64,6 +69,7 @@ import Testing
         #expect(report.schemaNotes.contains { $0.hasPrefix("inference: ") } == c.restarts, "\(report.schemaNotes)")
         #expect(report.outputFiles.reduce(0) { $0 + $1.rows } == report.rowsWritten)
         #expect(!fileFields.isEmpty)
+        #expect(reference.fields.first { $0.name == "uid" }?.type == (c.detectsUUIDs && !c.restarts ? .uuid : .string))
         // The line before the surprise is a bad record once, not once per attempt.
         let badPath = c.partitionBy.isEmpty ? out.appendingPathComponent("o.bad_records.ndjson") : out.appendingPathComponent("ds.bad_records.ndjson")
         let bad = try String(contentsOf: badPath, encoding: .utf8).split(separator: "\n")

@@ -46,6 +46,7 @@ public struct DatasetDescription: Sendable {
     /// The catalog table for this dataset.
     func table(_ options: CatalogOptions) throws(ConversionError) -> CatalogTable {
         let (database, name) = try options.split()
+        if let problem = Self.uuidProblem(fields) { throw ConversionError(.usage, problem) }
         var keys: [PartitionKey] = []
         var position = 0
         for spec in specs {
@@ -182,5 +183,24 @@ extension DatasetDescription {
             partitions.append(CatalogPartition(values: keys.map { values[$0] ?? nil }, directory: directory))
         }
         return DatasetDescription(fields: fields, specs: specs, layout: layout, categoryTypes: categoryTypes, compression: compression, partitions: partitions)
+    }
+}
+
+extension DatasetDescription {
+    /// Why a table with these columns cannot be registered, if one is a UUID (at any depth):
+    /// Glue/Hive tables have no UUID type, and Athena and Spark fail on Parquet UUID columns.
+    static func uuidProblem(_ fields: [Field]) -> String? {
+        func holdsUUID(_ type: DataType) -> Bool {
+            switch type {
+            case .uuid: true
+            case .struct(let fields): fields.contains { holdsUUID($0.type) }
+            case .list(let element): holdsUUID(element.type)
+            case .map(let key, let value): holdsUUID(key.type) || holdsUUID(value.type)
+            default: false
+            }
+        }
+        guard let field = fields.first(where: { holdsUUID($0.type) }) else { return nil }
+        return "column '\(field.name)' holds the Parquet UUID type, which Glue/Hive tables cannot declare and Athena and Spark cannot read; "
+            + "write it as a string (without --infer-uuid, or as string in --schema) to register the table"
     }
 }

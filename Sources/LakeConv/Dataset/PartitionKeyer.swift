@@ -154,7 +154,7 @@ struct PartitionKeyer {
             let index = found[s]
             switch spec {
             case .category(let column):
-                let value = try categoryValue(tape, index, source, column)
+                let value = try categoryValue(tape, index, source, column, type: columnTypes[s])
                 segments.append(HivePath.segment(column: column, value: value))
                 values.append((column, value))
             case .hash(let column, let buckets):
@@ -182,13 +182,19 @@ struct PartitionKeyer {
     }
 
     /// The value of a category partition; nil (the default partition) for null, missing and "".
-    private func categoryValue(_ tape: JSONTape, _ index: Int, _ source: UnsafeRawBufferPointer, _ column: String) throws(Failure) -> String? {
+    /// A UUID column's value is its canonical lower-case text: one partition per UUID, whatever
+    /// the case it was written in.
+    private func categoryValue(_ tape: JSONTape, _ index: Int, _ source: UnsafeRawBufferPointer, _ column: String, type: DataType) throws(Failure) -> String? {
         guard index >= 0 else { return nil }
         let token = tape.tokens[index]
         switch token.kind {
         case .null: return nil
         case .string:
             let text = tape.withText(of: index, source: source) { String(decoding: $0, as: UTF8.self) }
+            if type == .uuid {
+                guard let bytes = UUIDText.parse(text) else { throw Failure(reason: "partition column '\(column)' holds '\(text)', not a UUID (8-4-4-4-12 hex)") }
+                return UUIDText.text(bytes)
+            }
             if text.isEmpty { return nil }
             // Hive, Spark and Glue read this value as null whatever its directory looks like.
             if text == HivePath.defaultPartition {
@@ -216,6 +222,12 @@ struct PartitionKeyer {
         case (.date, .string) where tape.withText(of: index, source: source, TimestampParser.parseDate) != nil:
             let days = tape.withText(of: index, source: source, TimestampParser.parseDate)!
             hash = SparkHash.hash(int: Int32(truncatingIfNeeded: days))
+        case (.uuid, .string):
+            // The hash of the canonical lower-case text, so every spelling of a UUID lands in one bucket.
+            guard let bytes = tape.withText(of: index, source: source, { text in text.count == UUIDText.textLength ? UUIDText.parse(String(decoding: text, as: UTF8.self)) : nil }) else {
+                throw Failure(reason: "partition column '\(column)' holds a value that is not a UUID (8-4-4-4-12 hex)")
+            }
+            hash = Array(UUIDText.text(bytes).utf8).withUnsafeBytes { SparkHash.hash(bytes: $0) }
         case (_, .string):
             hash = tape.withText(of: index, source: source) { SparkHash.hash(bytes: $0) }
         default:

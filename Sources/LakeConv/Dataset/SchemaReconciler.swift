@@ -3,7 +3,7 @@ import LakeParquet
 /// Appending to a dataset: fits this input's inferred schema to the dataset's.
 ///
 /// Same type: kept. The dataset's type wins where it can hold this input's values losslessly:
-/// `double` over `bigint`, `string` over `timestamp`/`date` (kept as their text), JSON text over
+/// `double` over `bigint`, `string` over `timestamp`/`date`/`uuid` (kept as their text), JSON text over
 /// anything, microsecond over millisecond timestamps. Any other difference is refused, before
 /// anything is written: old files cannot be rewritten, and readers would fail on the mix
 /// (Athena: HIVE_PARTITION_SCHEMA_MISMATCH). Columns new to the dataset are appended (and
@@ -25,7 +25,7 @@ enum SchemaReconciler {
     static func fit(_ new: DataType, into old: DataType, path: String) throws(ConversionError) -> DataType {
         if new == old { return old }
         switch (old, new) {
-        case (.double, .int64), (.json, _), (.string, .timestamp), (.string, .date): return old
+        case (.double, .int64), (.json, _), (.string, .timestamp), (.string, .date), (.string, .uuid): return old
         case (.timestamp(.micros, let utc), .timestamp(.millis, _)): return .timestamp(.micros, isAdjustedToUTC: utc)
         case (.list(let o), .list(let n)): return .list(Field(o.name, try fit(n.type, into: o.type, path: path + "[]")))
         case (.struct(let o), .struct(let n)):

@@ -234,31 +234,3 @@ enum LeafValue {
         }
     }
 }
-
-/// Canonical UUID text (`8-4-4-4-12` hex) to its 16 bytes.
-enum UUIDText {
-    static func parse(_ text: String) -> [UInt8]? {
-        let hex = Array(text.utf8)
-        guard hex.count == 36, hex[8] == UInt8(ascii: "-"), hex[13] == UInt8(ascii: "-"),
-            hex[18] == UInt8(ascii: "-"), hex[23] == UInt8(ascii: "-")
-        else { return nil }
-        let digits = hex.filter { $0 != UInt8(ascii: "-") }
-        guard digits.count == 32 else { return nil }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(16)
-        for i in stride(from: 0, to: 32, by: 2) {
-            guard let hi = nibble(digits[i]), let lo = nibble(digits[i + 1]) else { return nil }
-            bytes.append(hi << 4 | lo)
-        }
-        return bytes
-    }
-
-    private static func nibble(_ c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
-        default: nil
-        }
-    }
-}
