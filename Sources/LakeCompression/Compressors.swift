@@ -28,23 +28,20 @@ public struct SnappyCompressor: PageCompressor {
     public init() {}
     public var codec: CompressionCodec { .snappy }
 
-    public func compress(_ input: UnsafeRawBufferPointer, into output: inout ByteWriter) throws(ParquetError) {
-        let bound = snappy_max_compressed_length(input.count)
+    public func maxCompressedLength(_ count: Int) -> Int { snappy_max_compressed_length(count) }
+
+    public func compress(_ input: UnsafeRawBufferPointer, to output: UnsafeMutableRawBufferPointer) throws(ParquetError) -> Int {
         // Raw Snappy of no bytes is the varint 0 alone (and snappy wants a non-null source).
         guard let source = input.baseAddress?.assumingMemoryBound(to: CChar.self), input.count > 0 else {
-            output.append(0)
-            return
+            output[0] = 0
+            return 1
         }
-        try output.appendWithUnsafeCapacity(upTo: bound) { (buffer: UnsafeMutableRawBufferPointer) throws(ParquetError) -> Int in
-            var length = bound
-            let status = snappy_compress(
-                source, input.count,
-                buffer.baseAddress!.assumingMemoryBound(to: CChar.self), &length)
-            guard status == SNAPPY_OK else {
-                throw ParquetError(.compression, "snappy_compress failed with status \(status.rawValue)")
-            }
-            return length
+        var length = output.count
+        let status = snappy_compress(source, input.count, output.baseAddress!.assumingMemoryBound(to: CChar.self), &length)
+        guard status == SNAPPY_OK else {
+            throw ParquetError(.compression, "snappy_compress failed with status \(status.rawValue)")
         }
+        return length
     }
 }
 
@@ -54,23 +51,26 @@ public struct GzipCompressor: PageCompressor {
     public init(level: Int32 = 6) { self.level = level }
     public var codec: CompressionCodec { .gzip }
 
-    public func compress(_ input: UnsafeRawBufferPointer, into output: inout ByteWriter) throws(ParquetError) {
+    /// zlib's bound for its own wrapper (6 bytes) plus the larger gzip wrapper (18 bytes).
+    public func maxCompressedLength(_ count: Int) -> Int { Int(compressBound(uLong(count))) + 18 }
+
+    public func compress(_ input: UnsafeRawBufferPointer, to output: UnsafeMutableRawBufferPointer) throws(ParquetError) -> Int {
         var stream = z_stream()
         // windowBits 15 + 16 asks zlib for the gzip wrapper.
         var status = deflateInit2_(
             &stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
         guard status == Z_OK else { throw ParquetError(.compression, "deflateInit2 failed (\(status))") }
         defer { deflateEnd(&stream) }
-        let bound = Int(deflateBound(&stream, uLong(input.count)))
-        try output.appendWithUnsafeCapacity(upTo: bound) { (buffer: UnsafeMutableRawBufferPointer) throws(ParquetError) -> Int in
-            stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress?.assumingMemoryBound(to: Bytef.self))
-            stream.avail_in = uInt(input.count)
-            stream.next_out = buffer.baseAddress!.assumingMemoryBound(to: Bytef.self)
-            stream.avail_out = uInt(bound)
-            status = deflate(&stream, Z_FINISH)
-            guard status == Z_STREAM_END else { throw ParquetError(.compression, "deflate failed (\(status))") }
-            return Int(stream.total_out)
+        guard output.count >= Int(deflateBound(&stream, uLong(input.count))) else {
+            throw ParquetError(.compression, "gzip output buffer of \(output.count) bytes is below zlib's bound for \(input.count) bytes")
         }
+        stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress?.assumingMemoryBound(to: Bytef.self))
+        stream.avail_in = uInt(input.count)
+        stream.next_out = output.baseAddress!.assumingMemoryBound(to: Bytef.self)
+        stream.avail_out = uInt(output.count)
+        status = deflate(&stream, Z_FINISH)
+        guard status == Z_STREAM_END else { throw ParquetError(.compression, "deflate failed (\(status))") }
+        return Int(stream.total_out)
     }
 }
 
@@ -80,15 +80,14 @@ public struct ZstdCompressor: PageCompressor {
     public init(level: Int32 = 3) { self.level = level }
     public var codec: CompressionCodec { .zstd }
 
-    public func compress(_ input: UnsafeRawBufferPointer, into output: inout ByteWriter) throws(ParquetError) {
-        let bound = ZSTD_compressBound(input.count)
-        try output.appendWithUnsafeCapacity(upTo: bound) { (buffer: UnsafeMutableRawBufferPointer) throws(ParquetError) -> Int in
-            let written = ZSTD_compress(buffer.baseAddress, bound, input.baseAddress, input.count, level)
-            guard ZSTD_isError(written) == 0 else {
-                throw ParquetError(.compression, "ZSTD_compress failed: \(String(cString: ZSTD_getErrorName(written)))")
-            }
-            return written
+    public func maxCompressedLength(_ count: Int) -> Int { ZSTD_compressBound(count) }
+
+    public func compress(_ input: UnsafeRawBufferPointer, to output: UnsafeMutableRawBufferPointer) throws(ParquetError) -> Int {
+        let written = ZSTD_compress(output.baseAddress, output.count, input.baseAddress, input.count, level)
+        guard ZSTD_isError(written) == 0 else {
+            throw ParquetError(.compression, "ZSTD_compress failed: \(String(cString: ZSTD_getErrorName(written)))")
         }
+        return written
     }
 }
 

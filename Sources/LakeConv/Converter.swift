@@ -319,6 +319,9 @@ public struct Converter {
             pendingBytes = 0
             if let singleFile {
                 try singleFile.write(batch)
+                // Once `write` returns the batch before this one is written: reuse its arrays
+                // (taken only now, so no more than two batches' arrays ever exist).
+                if let spare = singleFile.spareBatch() { pending = spare }
             } else if let dataset {
                 try dataset.write(batch, partitionOfRow: partitionOfRow, partitions: partitioned ? globalPartitions : flatPartition)
                 partitionOfRow.removeAll(keepingCapacity: true)

@@ -161,7 +161,9 @@ final class LeafColumns {
     func append(to batch: inout ColumnBatch, rows: Int) {
         for i in descriptors.indices {
             let leaf = leaves[i]
-            if batch.columns[i].levelCount == 0 {
+            // An empty column with no storage takes an exact-size copy; one with storage kept
+            // from an earlier batch (`OutputWriter.spareBatch`) is appended to, in place.
+            if batch.columns[i].levelCount == 0 && !batch.columns[i].hasStorage {
                 batch.columns[i] = columnBuffer(i)
                 continue
             }

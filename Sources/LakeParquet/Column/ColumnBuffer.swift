@@ -76,6 +76,12 @@ public struct ColumnBuffer: Sendable {
         levelCount += count
     }
 
+    /// Whether any array has storage allocated (e.g. kept by `removeAll(keepingCapacity: true)`).
+    public var hasStorage: Bool {
+        definitionLevels.capacity + repetitionLevels.capacity + booleans.capacity + int32s.capacity + int64s.capacity
+            + int96s.capacity + floats.capacity + doubles.capacity + byteArrays.bytes.capacity > 0
+    }
+
     /// Sizes of every array: a point to roll back to.
     public struct Mark: Sendable {
         var definitionLevels, repetitionLevels, booleans, int32s, int64s, int96s, floats, doubles, byteArrays, bytes, levelCount: Int

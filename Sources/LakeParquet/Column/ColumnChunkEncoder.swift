@@ -52,6 +52,8 @@ public struct ColumnChunkEncoder: Sendable {
     public func encode(_ column: ColumnBuffer) throws(ParquetError) -> EncodedColumnChunk {
         let d = column.descriptor
         let plan = choosePlan(column)
+        let scratch = PageScratch.pool.take()
+        defer { PageScratch.pool.give(scratch) }
         var chunk = ByteWriter(capacity: column.estimatedByteSize / 2 + 64)
         var totalUncompressed = 0
         var dictionaryPageLength = 0
@@ -65,7 +67,7 @@ public struct ColumnChunkEncoder: Sendable {
             indexBitWidth = max(1, BitPacking.bitWidth(of: UInt64(entries - 1)))
             let header = DictionaryPageHeader(numValues: Int32(entries))
             totalUncompressed += try writePage(
-                body: page.bytes, levelBytes: 0, kind: .dictionary(header), into: &chunk, column: d)
+                body: page.bytes, levelBytes: 0, kind: .dictionary(header), into: &chunk, column: d, scratch: scratch)
             dictionaryPageLength = chunk.count
             encodingStats.append(PageEncodingStats(pageType: .dictionaryPage, encoding: .plain, count: 1))
         case .delta: valueEncoding = .deltaBinaryPacked
@@ -73,7 +75,11 @@ public struct ColumnChunkEncoder: Sendable {
         }
 
         var levelScratch: [UInt32] = []
-        var body = ByteWriter(capacity: min(options.dataPageSize + 1024, 16 << 20))
+        // The scratch's body buffer, moved out for the loop (no class-property access per append).
+        var body = scratch.body
+        scratch.body = ByteWriter()
+        defer { scratch.body = body }
+        body.bytes.reserveCapacity(min(options.dataPageSize + 1024, 16 << 20))
         var pageCount = 0
         for page in pageRanges(column, plan: plan, indexBitWidth: indexBitWidth) {
             body.removeAll()
@@ -119,7 +125,7 @@ public struct ColumnChunkEncoder: Sendable {
                         isCompressed: compressor.codec != .uncompressed))
             }
             totalUncompressed += try writePage(
-                body: body.bytes, levelBytes: v1 ? 0 : levelBytes, kind: kind, into: &chunk, column: d)
+                body: body.bytes, levelBytes: v1 ? 0 : levelBytes, kind: kind, into: &chunk, column: d, scratch: scratch)
             pageCount += 1
         }
         encodingStats.append(
@@ -143,17 +149,20 @@ public struct ColumnChunkEncoder: Sendable {
     /// Compresses `body` (all of it in v1; past the first `levelBytes` in v2), writes header and
     /// page; returns the page's uncompressed size with its header.
     private func writePage(
-        body: [UInt8], levelBytes: Int, kind: PageHeader.Kind, into chunk: inout ByteWriter, column: ColumnDescriptor
+        body: [UInt8], levelBytes: Int, kind: PageHeader.Kind, into chunk: inout ByteWriter, column: ColumnDescriptor,
+        scratch: PageScratch
     ) throws(ParquetError) -> Int {
         guard body.count < Int(Int32.max) else {
             throw ParquetError(.limitExceeded, "a page over 2 GiB", columnPath: column.dottedPath)
         }
-        var compressed = ByteWriter(capacity: body.count + 64)
-        compressed.append(contentsOf: body[0..<levelBytes])
+        let out = scratch.reserveCompressed(levelBytes + compressor.maxCompressedLength(body.count - levelBytes))
+        var compressedCount = 0
         var failure: ParquetError?
         body.withUnsafeBytes { raw in
             do throws(ParquetError) {
-                try compressor.compress(UnsafeRawBufferPointer(rebasing: raw[levelBytes...]), into: &compressed)
+                if levelBytes > 0 { out.baseAddress!.copyMemory(from: raw.baseAddress!, byteCount: levelBytes) }
+                compressedCount = levelBytes + (try compressor.compress(
+                    UnsafeRawBufferPointer(rebasing: raw[levelBytes...]), to: UnsafeMutableRawBufferPointer(rebasing: out[levelBytes...])))
             } catch {
                 failure = error
             }
@@ -162,12 +171,15 @@ public struct ColumnChunkEncoder: Sendable {
             failure.columnPath = column.dottedPath
             throw failure
         }
+        guard compressedCount < Int(Int32.max) else {
+            throw ParquetError(.limitExceeded, "a compressed page over 2 GiB", columnPath: column.dottedPath)
+        }
         let header = PageHeader(
-            uncompressedPageSize: Int32(body.count), compressedPageSize: Int32(compressed.count), kind: kind)
+            uncompressedPageSize: Int32(body.count), compressedPageSize: Int32(compressedCount), kind: kind)
         var thrift = ThriftCompactWriter(output: ByteWriter(capacity: 64))
         header.write(to: &thrift)
         chunk.append(contentsOf: thrift.bytes)
-        chunk.append(contentsOf: compressed.bytes)
+        chunk.append(UnsafeRawBufferPointer(start: out.baseAddress, count: compressedCount))
         return thrift.bytes.count + body.count
     }
 

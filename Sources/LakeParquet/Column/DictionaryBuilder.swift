@@ -45,73 +45,112 @@ struct DictionaryBuilder {
 
     /// Byte arrays `buffer`; the dictionary's PLAIN size counts the 4-byte length prefixes.
     ///
-    /// The hot loop works on raw pointers: the table, each entry's hash and first-value position,
-    /// and the indices are preallocated, so a value costs a hash, a probe and (on a hash match) one
-    /// length check and `memcmp`, with no array uniqueness or bounds checks.
+    /// The hot loop works on raw pointers: the table and each entry's hash and first-value
+    /// position live in buffers that start small and double with the entries (a column of a few
+    /// distinct values touches a few kilobytes, not tables sized for the entry limit), so a value
+    /// costs a hash, a probe and (on a hash match) one length check and `memcmp`, with no array
+    /// uniqueness or bounds checks.
     static func build(
         byteArrays buffer: ByteArrayBuffer, entryLimit: Int, byteLimit: Int, lengthPrefix: Int
     ) -> (entries: [Int], indices: [UInt32])? {
         let count = buffer.count
         guard count > 0 else { return ([], []) }
-        // At most entryLimit entries (and no more than values) ever live in the table.
-        let maxEntries = Swift.min(entryLimit, count) + 1
-        var capacity = 1024
-        while capacity < maxEntries * 2 { capacity *= 2 }
         var indices = [UInt32](repeating: 0, count: count)
-        var entries = [Int](repeating: 0, count: maxEntries)
-        var hashes = [UInt64](repeating: 0, count: maxEntries)
-        var table = [Int32](repeating: -1, count: capacity)
-        let mask = capacity - 1
-        var entryCount = 0
+        var table = ProbeTable(capacity: 1024)
+        defer { table.deallocate() }
         var dictionaryBytes = 0
         let completed: Bool = buffer.bytes.withUnsafeBytes { bytes in
             buffer.offsets.withUnsafeBufferPointer { offsets in
                 indices.withUnsafeMutableBufferPointer { indices in
-                    entries.withUnsafeMutableBufferPointer { entries in
-                        hashes.withUnsafeMutableBufferPointer { hashes in
-                            table.withUnsafeMutableBufferPointer { table in
-                                let base = bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!
-                                for i in 0..<count {
-                                    let start = Int(offsets[i])
-                                    let length = Int(offsets[i + 1]) - start
-                                    let value = UnsafeRawBufferPointer(start: base + start, count: length)
-                                    let h = hashBytes(value)
-                                    var slot = Int(truncatingIfNeeded: h) & mask
-                                    while true {
-                                        let found = Int(table[slot])
-                                        if found < 0 {
-                                            dictionaryBytes += length + lengthPrefix
-                                            if entryCount >= entryLimit || dictionaryBytes > byteLimit { return false }
-                                            table[slot] = Int32(entryCount)
-                                            indices[i] = UInt32(entryCount)
-                                            entries[entryCount] = i
-                                            hashes[entryCount] = h
-                                            entryCount += 1
-                                            break
-                                        }
-                                        if hashes[found] == h {
-                                            let entry = entries[found]
-                                            let otherStart = Int(offsets[entry])
-                                            if Int(offsets[entry + 1]) - otherStart == length
-                                                && (length == 0 || memcmp(base + otherStart, base + start, length) == 0)
-                                            {
-                                                indices[i] = UInt32(found)
-                                                break
-                                            }
-                                        }
-                                        slot = (slot + 1) & mask
-                                    }
-                                }
-                                return true
+                    let base = bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!
+                    for i in 0..<count {
+                        let start = Int(offsets[i])
+                        let length = Int(offsets[i + 1]) - start
+                        let h = hashBytes(UnsafeRawBufferPointer(start: base + start, count: length))
+                        var slot = Int(truncatingIfNeeded: h) & table.mask
+                        while true {
+                            let found = Int(table.slots[slot])
+                            if found < 0 {
+                                dictionaryBytes += length + lengthPrefix
+                                if table.count >= entryLimit || dictionaryBytes > byteLimit { return false }
+                                indices[i] = UInt32(table.count)
+                                table.insert(at: slot, position: i, hash: h)
+                                break
                             }
+                            if table.hashes[found] == h {
+                                let entry = table.positions[found]
+                                let otherStart = Int(offsets[entry])
+                                if Int(offsets[entry + 1]) - otherStart == length
+                                    && (length == 0 || memcmp(base + otherStart, base + start, length) == 0)
+                                {
+                                    indices[i] = UInt32(found)
+                                    break
+                                }
+                            }
+                            slot = (slot + 1) & table.mask
                         }
                     }
+                    return true
                 }
             }
         }
         guard completed else { return nil }
-        entries.removeSubrange(entryCount...)
-        return (entries, indices)
+        return (Array(UnsafeBufferPointer(start: table.positions, count: table.count)), indices)
+    }
+
+    /// Open addressing over entries (each its first value's position and its hash), kept at most
+    /// half full: it doubles and re-slots the entries from their stored hashes.
+    struct ProbeTable {
+        private(set) var slots: UnsafeMutablePointer<Int32>
+        private(set) var positions: UnsafeMutablePointer<Int>
+        private(set) var hashes: UnsafeMutablePointer<UInt64>
+        private(set) var capacity: Int
+        private(set) var count = 0
+        var mask: Int { capacity - 1 }
+
+        init(capacity: Int) {
+            self.capacity = capacity
+            slots = .allocate(capacity: capacity)
+            slots.initialize(repeating: -1, count: capacity)
+            positions = .allocate(capacity: capacity / 2 + 1)
+            hashes = .allocate(capacity: capacity / 2 + 1)
+        }
+
+        @inline(__always)
+        mutating func insert(at slot: Int, position: Int, hash: UInt64) {
+            slots[slot] = Int32(count)
+            positions[count] = position
+            hashes[count] = hash
+            count += 1
+            if count * 2 > capacity { grow() }
+        }
+
+        @inline(never)
+        private mutating func grow() {
+            let newCapacity = capacity * 2
+            let newSlots = UnsafeMutablePointer<Int32>.allocate(capacity: newCapacity)
+            newSlots.initialize(repeating: -1, count: newCapacity)
+            for entry in 0..<count {
+                var slot = Int(truncatingIfNeeded: hashes[entry]) & (newCapacity - 1)
+                while newSlots[slot] >= 0 { slot = (slot + 1) & (newCapacity - 1) }
+                newSlots[slot] = Int32(entry)
+            }
+            let newPositions = UnsafeMutablePointer<Int>.allocate(capacity: newCapacity / 2 + 1)
+            newPositions.update(from: positions, count: count)
+            let newHashes = UnsafeMutablePointer<UInt64>.allocate(capacity: newCapacity / 2 + 1)
+            newHashes.update(from: hashes, count: count)
+            deallocate()
+            slots = newSlots
+            positions = newPositions
+            hashes = newHashes
+            capacity = newCapacity
+        }
+
+        func deallocate() {
+            slots.deallocate()
+            positions.deallocate()
+            hashes.deallocate()
+        }
     }
 
     private static func rehash(_ count: Int, capacity: Int, hash: (Int) -> UInt64) -> [Int32] {

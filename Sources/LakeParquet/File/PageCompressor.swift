@@ -2,16 +2,30 @@
 /// `LakeCompression` (libsnappy, zlib, libzstd).
 public protocol PageCompressor: Sendable {
     var codec: CompressionCodec { get }
+    /// The most bytes compressing `count` bytes can produce.
+    func maxCompressedLength(_ count: Int) -> Int
+    /// Compresses `input` into the start of `output`, which has room for
+    /// `maxCompressedLength(input.count)` bytes; returns the bytes written.
+    func compress(_ input: UnsafeRawBufferPointer, to output: UnsafeMutableRawBufferPointer) throws(ParquetError) -> Int
+}
+
+extension PageCompressor {
     /// Appends the compressed form of `input` to `output`.
-    func compress(_ input: UnsafeRawBufferPointer, into output: inout ByteWriter) throws(ParquetError)
+    public func compress(_ input: UnsafeRawBufferPointer, into output: inout ByteWriter) throws(ParquetError) {
+        try output.appendWithUnsafeCapacity(upTo: maxCompressedLength(input.count)) { (buffer: UnsafeMutableRawBufferPointer) throws(ParquetError) -> Int in
+            try compress(input, to: buffer)
+        }
+    }
 }
 
 /// The UNCOMPRESSED codec: copies the bytes.
 public struct UncompressedCompressor: PageCompressor {
     public init() {}
     public var codec: CompressionCodec { .uncompressed }
-    public func compress(_ input: UnsafeRawBufferPointer, into output: inout ByteWriter) throws(ParquetError) {
-        output.append(input)
+    public func maxCompressedLength(_ count: Int) -> Int { count }
+    public func compress(_ input: UnsafeRawBufferPointer, to output: UnsafeMutableRawBufferPointer) throws(ParquetError) -> Int {
+        if input.count > 0 { output.baseAddress!.copyMemory(from: input.baseAddress!, byteCount: input.count) }
+        return input.count
     }
 }
 
