@@ -39,3 +39,39 @@ final class BackgroundWorker: @unchecked Sendable {
         if let failure = lock.withLock({ failure }) { throw failure }
     }
 }
+
+/// Runs the jobs that write batches on a `BackgroundWorker` and takes each batch back once
+/// written, emptied with its capacity kept, for the caller's next one: the arrays' pages stay
+/// mapped and faulted in, instead of every row group mapping and faulting in fresh memory
+/// (measured at 1 GB: most of a conversion's page faults, and 15% of its CPU).
+final class BatchRecycler: @unchecked Sendable {
+    private let spare = FreeList<ColumnBatch>(keep: 1)
+
+    /// Runs `write` on the batch, then keeps the batch for `spareBatch`. An array `write` still
+    /// shares when it returns (a writer that buffers it) is not reused, only replaced.
+    func submit(
+        _ batch: consuming ColumnBatch, on worker: BackgroundWorker,
+        _ write: @escaping @Sendable (ColumnBatch) throws(ConversionError) -> Void
+    ) throws(ConversionError) {
+        let box = Box(batch)
+        try worker.submit { [self] () throws(ConversionError) in
+            var batch = box.take()
+            try write(batch)
+            for i in batch.columns.indices { batch.columns[i].removeAll(keepingCapacity: true) }
+            batch.rowCount = 0
+            spare.give(batch)
+        }
+    }
+
+    /// An empty batch whose arrays keep the capacity of one written before, if there is one.
+    /// Taken after `submit` returns (the previous job has finished), at most two batches' arrays
+    /// exist: the one being filled and the one being written.
+    func spareBatch() -> ColumnBatch? { spare.take() }
+
+    /// Moves a batch into the job that writes it, so the job holds its only reference.
+    private final class Box: @unchecked Sendable {
+        private var batch: ColumnBatch?
+        init(_ batch: consuming ColumnBatch) { self.batch = batch }
+        func take() -> ColumnBatch { batch.take()! }
+    }
+}

@@ -324,6 +324,7 @@ public struct Converter {
                 if let spare = singleFile.spareBatch() { pending = spare }
             } else if let dataset {
                 try dataset.write(batch, partitionOfRow: partitionOfRow, partitions: partitioned ? globalPartitions : flatPartition)
+                if let spare = dataset.spareBatch() { pending = spare }
                 partitionOfRow.removeAll(keepingCapacity: true)
             }
         }

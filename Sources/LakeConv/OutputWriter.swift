@@ -15,10 +15,7 @@ final class OutputWriter: @unchecked Sendable {
     private let schema: Schema
     private let worker: BackgroundWorker
     private var current: (writer: ParquetFileWriter<FileByteSink>, sink: FileByteSink)?
-    /// A written batch, emptied with its capacity kept, for the caller's next one: its arrays'
-    /// pages stay mapped and faulted in, instead of every row group mapping and faulting in
-    /// fresh memory (measured at 1 GB, two threads: most of the run's page faults).
-    private let spare = FreeList<ColumnBatch>(keep: 1)
+    private let recycler = BatchRecycler()
 
     init(options: ConversionOptions, schema: Schema) throws(ConversionError) {
         self.options = options
@@ -32,26 +29,11 @@ final class OutputWriter: @unchecked Sendable {
 
     /// Hands a batch over; with a background queue this returns once the previous batch is done.
     func write(_ batch: consuming ColumnBatch) throws(ConversionError) {
-        let box = BatchBox(batch)
-        try worker.submit { [self] () throws(ConversionError) in
-            var batch = box.take()
-            try encode(batch)
-            // The writer has let go of the batch's arrays: empty them in place for reuse.
-            for i in batch.columns.indices { batch.columns[i].removeAll(keepingCapacity: true) }
-            batch.rowCount = 0
-            spare.give(batch)
-        }
+        try recycler.submit(batch, on: worker) { [self] (batch) throws(ConversionError) in try encode(batch) }
     }
 
     /// An empty batch whose arrays keep the capacity of one written before, if there is one.
-    func spareBatch() -> ColumnBatch? { spare.take() }
-
-    /// Moves a batch into the job that writes it, so the job holds its only reference.
-    private final class BatchBox: @unchecked Sendable {
-        private var batch: ColumnBatch?
-        init(_ batch: consuming ColumnBatch) { self.batch = batch }
-        func take() -> ColumnBatch { batch.take()! }
-    }
+    func spareBatch() -> ColumnBatch? { recycler.spareBatch() }
 
     private func encode(_ batch: ColumnBatch) throws(ConversionError) {
         guard batch.rowCount > 0 else { return }

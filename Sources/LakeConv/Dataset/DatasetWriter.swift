@@ -51,6 +51,7 @@ final class DatasetWriter: @unchecked Sendable {
     let runID: String
     let staging: String
     private let worker: BackgroundWorker
+    private let recycler = BatchRecycler()
 
     private struct OpenFile {
         var writer: ParquetFileWriter<FileByteSink>
@@ -132,9 +133,12 @@ final class DatasetWriter: @unchecked Sendable {
     // MARK: Writing
 
     /// Hands over a chunk; `partitionOfRow[i]` is row i's partition, `partitions` every partition seen so far.
-    func write(_ chunk: ColumnBatch, partitionOfRow: [Int32], partitions: [PartitionKeyer.Partition]) throws(ConversionError) {
-        try worker.submit { [self] () throws(ConversionError) in try writeChunk(chunk, partitionOfRow, partitions) }
+    func write(_ chunk: consuming ColumnBatch, partitionOfRow: [Int32], partitions: [PartitionKeyer.Partition]) throws(ConversionError) {
+        try recycler.submit(chunk, on: worker) { [self] (chunk) throws(ConversionError) in try writeChunk(chunk, partitionOfRow, partitions) }
     }
+
+    /// An empty chunk whose arrays keep the capacity of one written before, if there is one.
+    func spareBatch() -> ColumnBatch? { recycler.spareBatch() }
 
     /// Up to this many partitions in a chunk, rows are scattered (one pass per column); beyond,
     /// each partition gathers its rows (one pass per partition, touching only its rows).
