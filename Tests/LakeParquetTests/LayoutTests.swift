@@ -93,4 +93,51 @@ import Testing
         #expect(columns[0].byteArrays.count == 2)
         #expect(columns[0].rowCount == 4)
     }
+
+    @Test("flat pages (no nulls, no repetition): the same cuts as the row-by-row estimate")
+    func flatPageCuts() throws {
+        /// The row-by-row rule: a page ends at the first row where its estimate reaches `target`.
+        func reference(rows: Int, perRow: Int, lengths: [Int]?, target: Int) -> [Range<Int>] {
+            var pages: [Range<Int>] = []
+            var start = 0
+            var bytes = 0
+            for row in 0..<rows {
+                bytes += lengths?[row] ?? 0
+                if (row + 1 - start) * perRow + 8 * bytes >= target {
+                    pages.append(start..<(row + 1))
+                    start = row + 1
+                    bytes = 0
+                }
+            }
+            if start < rows || pages.isEmpty { pages.append(start..<rows) }
+            return pages
+        }
+        var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next(_ bound: Int) -> Int {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((seed >> 33) % UInt64(bound))
+        }
+        for trial in 0..<300 {
+            let rows = [0, 1, 2, 7, 100, 1000, 5000][trial % 7]
+            let variable = trial % 2 == 0
+            let perRow = 1 + next(70)
+            let target = 8 * (1 + next(trial % 3 == 0 ? 64 : 4096))
+            var column = ColumnBuffer(try Schema([Field("c", variable ? .string : .int64, nullable: false)]).columns[0])
+            var lengths: [Int] = []
+            for _ in 0..<rows {
+                if variable {
+                    let n = next(3) == 0 ? 0 : next(200)
+                    lengths.append(n)
+                    column.byteArrays.append([UInt8](repeating: 0x61, count: n))
+                } else {
+                    column.int64s.append(1)
+                }
+                column.addLevelCount(1)
+            }
+            let got = ColumnChunkEncoder.flatPageRanges(column, perRow: perRow, variableLength: variable, target: target)
+            let want = reference(rows: rows, perRow: perRow, lengths: variable ? lengths : nil, target: target)
+            #expect(got.map(\.levels) == want, "rows \(rows), per row \(perRow), target \(target), variable \(variable)")
+            #expect(got.allSatisfy { $0.values == $0.levels && $0.rows == $0.levels.count })
+        }
+    }
 }

@@ -311,6 +311,9 @@ public struct ColumnChunkEncoder: Sendable {
         let target = max(1, options.dataPageSize) * 8  // in bits
         let maxDef = d.maxDefinitionLevel
         let repeated = d.maxRepetitionLevel > 0
+        if !repeated && column.valueCount == levelCount {
+            return Self.flatPageRanges(column, perRow: levelBits + valueBits, variableLength: variableLength, target: target)
+        }
         var pages: [PageRange] = []
         var levelStart = 0
         var valueStart = 0
@@ -345,6 +348,46 @@ public struct ColumnChunkEncoder: Sendable {
         if level > levelStart || pages.isEmpty {
             pages.append(PageRange(levels: levelStart..<level, values: valueStart..<value, rows: rows))
         }
+        return pages
+    }
+
+    /// `pageRanges` for a column with no repetition and no nulls, where entry, value and row
+    /// coincide: the same cuts (the first row at which a page's estimate reaches `target`),
+    /// computed per page instead of per row: by division for fixed widths, by binary search over
+    /// the value offsets for byte arrays.
+    static func flatPageRanges(_ column: ColumnBuffer, perRow: Int, variableLength: Bool, target: Int) -> [PageRange] {
+        let rows = column.levelCount
+        let maxRows = Int(Int32.max / 2)
+        var pages: [PageRange] = []
+        var start = 0
+        column.byteArrays.offsets.withUnsafeBufferPointer { offsets in
+            // The estimate of rows start..<start+n, in bits; grows with n.
+            func bits(_ n: Int) -> Int {
+                n &* perRow &+ (variableLength ? 8 &* Int(offsets[start &+ n] &- offsets[start]) : 0)
+            }
+            while start < rows {
+                let remaining = rows - start
+                var n: Int
+                if !variableLength {
+                    n = perRow > 0 ? (target + perRow - 1) / perRow : remaining
+                } else if bits(remaining) < target {
+                    n = remaining
+                } else {
+                    // The smallest n ≥ 1 with bits(n) ≥ target (bits(remaining) reaches it).
+                    var low = 1
+                    var high = remaining
+                    while low < high {
+                        let mid = low + (high - low) / 2
+                        if bits(mid) >= target { high = mid } else { low = mid + 1 }
+                    }
+                    n = low
+                }
+                n = max(1, min(n, remaining, maxRows))
+                pages.append(PageRange(levels: start..<(start + n), values: start..<(start + n), rows: n))
+                start += n
+            }
+        }
+        if pages.isEmpty { pages.append(PageRange(levels: 0..<0, values: 0..<0, rows: 0)) }
         return pages
     }
 }
