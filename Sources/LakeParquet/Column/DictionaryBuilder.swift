@@ -81,7 +81,7 @@ struct DictionaryBuilder {
                                 let entry = table.positions[found]
                                 let otherStart = Int(offsets[entry])
                                 if Int(offsets[entry + 1]) - otherStart == length
-                                    && (length == 0 || memcmp(base + otherStart, base + start, length) == 0)
+                                    && sameBytes(base + otherStart, base + start, length)
                                 {
                                     indices[i] = UInt32(found)
                                     break
@@ -175,22 +175,56 @@ struct DictionaryBuilder {
         return x
     }
 
-    /// Hash of a byte string: 8-byte words folded through `hash64`.
+    /// Hash of a byte string: 8-byte words folded through `hash64`; the last 1-7 bytes as one
+    /// word too (the string's last 8 bytes shifted, when it has 8; else two overlapping halves).
     @inline(__always)
     static func hashBytes(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
+        let count = bytes.count
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(count)
         var i = 0
-        while i + 8 <= bytes.count {
+        while i + 8 <= count {
             h = hash64(h ^ bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self))
             i += 8
         }
-        var tail: UInt64 = 0
-        var shift: UInt64 = 0
-        while i < bytes.count {
-            tail |= UInt64(bytes[i]) << shift
-            shift += 8
-            i += 1
+        let rest = count - i
+        guard rest > 0 else { return hash64(h) }
+        return hash64(h ^ tailWord(bytes.baseAddress!, count: count, rest: rest))
+    }
+
+    /// The last `rest` (1-7) bytes of the `count` at `base`, little-endian in the low bytes of a
+    /// word, read without touching a byte outside the string.
+    @inline(__always)
+    static func tailWord(_ base: UnsafeRawPointer, count: Int, rest: Int) -> UInt64 {
+        if count >= 8 { return base.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self) >> UInt64(64 - 8 * rest) }
+        if rest >= 4 {
+            let low = UInt64(base.loadUnaligned(fromByteOffset: 0, as: UInt32.self))
+            let high = UInt64(base.loadUnaligned(fromByteOffset: rest - 4, as: UInt32.self))
+            return low | high << UInt64(8 * (rest - 4))
         }
-        return hash64(h ^ tail)
+        var word = UInt64(base.load(fromByteOffset: 0, as: UInt8.self))
+        if rest > 1 { word |= UInt64(base.load(fromByteOffset: rest / 2, as: UInt8.self)) << 8 }
+        if rest > 2 { word |= UInt64(base.load(fromByteOffset: rest - 1, as: UInt8.self)) << 16 }
+        return word
+    }
+
+    /// Whether `count` bytes at `a` and `b` are equal: words inline for short strings (most
+    /// dictionary values), `memcmp` beyond 16 bytes.
+    @inline(__always)
+    static func sameBytes(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ count: Int) -> Bool {
+        if count > 16 { return memcmp(a, b, count) == 0 }
+        if count >= 8 {
+            return a.loadUnaligned(as: UInt64.self) == b.loadUnaligned(as: UInt64.self)
+                && a.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self) == b.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+        }
+        if count >= 4 {
+            return a.loadUnaligned(as: UInt32.self) == b.loadUnaligned(as: UInt32.self)
+                && a.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self) == b.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
+        }
+        var k = 0
+        while k < count {
+            guard a.load(fromByteOffset: k, as: UInt8.self) == b.load(fromByteOffset: k, as: UInt8.self) else { return false }
+            k += 1
+        }
+        return true
     }
 }
