@@ -140,4 +140,23 @@ import Testing
             #expect(got.allSatisfy { $0.values == $0.levels && $0.rows == $0.levels.count })
         }
     }
+
+    @Test("a column whose dictionary lost is sampled next time: unique stays PLAIN, one that turns repetitive gets its dictionary back")
+    func dictionaryHistory() throws {
+        let fields = [Field("unique", .string), Field("turns", .string), Field("always", .string)]
+        // Row group 0: `turns` is unique (its dictionary loses); row groups 1-2: three values.
+        let rowsPerGroup = 3000
+        let rows: [[Value]] = (0..<(3 * rowsPerGroup)).map { r in
+            [.string("u-\(r)-\(r &* 7919)"), .string(r < rowsPerGroup ? "t-\(r)-\(r &* 31)" : ["x", "y", "z"][r % 3]), .string(["a", "b"][r % 2])]
+        }
+        let (meta, _) = try write(fields, rows: rows) {
+            $0.rowGroupRowLimit = rowsPerGroup
+            $0.dictionaryPageSizeLimit = 1 << 20
+        }
+        #expect(meta.rowGroups.count == 3)
+        func dictionary(_ group: Int, _ column: Int) -> Bool { meta.rowGroups[group].columns[column].metaData.encodings.contains(.rleDictionary) }
+        #expect(!dictionary(0, 0) && !dictionary(1, 0) && !dictionary(2, 0))
+        #expect(!dictionary(0, 1) && dictionary(1, 1) && dictionary(2, 1))
+        #expect(dictionary(0, 2) && dictionary(1, 2) && dictionary(2, 2))
+    }
 }

@@ -43,7 +43,7 @@ public final class ParquetFileWriter<Sink: ByteSink> {
         self.schema = schema
         self.options = options
         self.sink = sink
-        self.chunkEncoder = ColumnChunkEncoder(options: options, compressor: compressor)
+        self.chunkEncoder = ColumnChunkEncoder(options: options, compressor: compressor, columns: schema.columns.count)
         self.buffers = schema.columns.map(ColumnBuffer.init)
         try emit(Self.magic)
     }
@@ -121,7 +121,7 @@ public final class ParquetFileWriter<Sink: ByteSink> {
         guard threads > 1 && buffers.count > 1 else {
             var chunks: [EncodedColumnChunk] = []
             chunks.reserveCapacity(buffers.count)
-            for buffer in buffers { chunks.append(try encoder.encode(buffer)) }
+            for (leaf, buffer) in buffers.enumerated() { chunks.append(try encoder.encode(buffer, leaf: leaf)) }
             return chunks
         }
         let results = UnsafeMutableBufferPointer<Result<EncodedColumnChunk, ParquetError>?>.allocate(capacity: buffers.count)
@@ -138,7 +138,7 @@ public final class ParquetFileWriter<Sink: ByteSink> {
                 let k = next.increment()
                 guard k < order.count else { return }
                 let i = order[k]
-                do throws(ParquetError) { box.value[i] = .success(try encoder.encode(buffers[i])) } catch { box.value[i] = .failure(error) }
+                do throws(ParquetError) { box.value[i] = .success(try encoder.encode(buffers[i], leaf: i)) } catch { box.value[i] = .failure(error) }
             }
         }
         var chunks: [EncodedColumnChunk] = []
