@@ -259,29 +259,27 @@ public struct ColumnChunkEncoder: Sendable {
 
     private func buildDictionary(_ column: ColumnBuffer, entryLimit: Int, byteLimit: Int) -> (indices: [UInt32], page: ByteWriter, entries: Int, firstPositions: [Int]?)? {
         var page = ByteWriter()
-        func fixed<T: BitwiseCopyable>(_ values: [T], width: Int, bits: (T) -> UInt64, back: (UInt64) -> T)
+        func fixed<T: BitwiseCopyable>(_ values: [T], width: Int, bits: (T) -> UInt64)
             -> (indices: [UInt32], page: ByteWriter, entries: Int, firstPositions: [Int]?)?
         {
-            let patterns = values.map(bits)
-            guard
-                let built = patterns.withUnsafeBufferPointer({
-                    DictionaryBuilder.build(fixedWidth: $0, valueByteWidth: width, entryLimit: entryLimit, byteLimit: byteLimit)
-                })
-            else { return nil }
-            PlainEncoder.encode(fixedWidth: built.entries.map(back)[...], into: &page)
-            return (built.indices, page, built.entries.count, nil)
+            values.withUnsafeBufferPointer { values in
+                guard let built = DictionaryBuilder.build(fixedWidth: values, bits: bits, valueByteWidth: width, entryLimit: entryLimit, byteLimit: byteLimit)
+                else { return nil }
+                PlainEncoder.encode(fixedWidth: built.entries.map { values[$0] }[...], into: &page)
+                return (built.indices, page, built.entries.count, nil)
+            }
         }
         switch column.descriptor.physicalType {
         case .boolean, .int96:
             return nil
         case .int32:
-            return fixed(column.int32s, width: 4, bits: { UInt64(UInt32(bitPattern: $0)) }, back: { Int32(bitPattern: UInt32(truncatingIfNeeded: $0)) })
+            return fixed(column.int32s, width: 4, bits: { UInt64(UInt32(bitPattern: $0)) })
         case .int64:
-            return fixed(column.int64s, width: 8, bits: { UInt64(bitPattern: $0) }, back: { Int64(bitPattern: $0) })
+            return fixed(column.int64s, width: 8, bits: { UInt64(bitPattern: $0) })
         case .float:
-            return fixed(column.floats, width: 4, bits: { UInt64($0.bitPattern) }, back: { Float(bitPattern: UInt32(truncatingIfNeeded: $0)) })
+            return fixed(column.floats, width: 4, bits: { UInt64($0.bitPattern) })
         case .double:
-            return fixed(column.doubles, width: 8, bits: { $0.bitPattern }, back: { Double(bitPattern: $0) })
+            return fixed(column.doubles, width: 8, bits: { $0.bitPattern })
         case .byteArray, .fixedLenByteArray:
             let isFixed = column.descriptor.physicalType == .fixedLenByteArray
             guard

@@ -9,38 +9,41 @@ import Glibc
 /// what round-tripping the exact values needs. Building stops, returning nil, as soon as the
 /// dictionary passes its entry or byte limit: the caller then falls back to another encoding.
 struct DictionaryBuilder {
-    /// Fixed-width values, as bit patterns.
-    static func build(
-        fixedWidth values: UnsafeBufferPointer<UInt64>, valueByteWidth: Int, entryLimit: Int, byteLimit: Int
-    ) -> (entries: [UInt64], indices: [UInt32])? {
-        var capacity = 1024
-        var table = [Int32](repeating: -1, count: capacity)
-        var entries: [UInt64] = []
-        var indices = [UInt32]()
-        indices.reserveCapacity(values.count)
-        for value in values {
-            var slot = Int(truncatingIfNeeded: hash64(value)) & (capacity - 1)
-            while true {
-                let found = table[slot]
-                if found < 0 {
-                    if entries.count >= entryLimit || (entries.count + 1) * valueByteWidth > byteLimit { return nil }
-                    table[slot] = Int32(entries.count)
-                    indices.append(UInt32(entries.count))
-                    entries.append(value)
-                    if entries.count * 2 > capacity {
-                        capacity *= 2
-                        table = rehash(entries.count, capacity: capacity) { hash64(entries[$0]) }
+    /// Fixed-width values, compared and hashed by their bit patterns (`bits`); each entry is its
+    /// first value's position. Raw pointers and a table that doubles, as for byte arrays.
+    @inline(__always)
+    static func build<T>(
+        fixedWidth values: UnsafeBufferPointer<T>, bits: (T) -> UInt64, valueByteWidth: Int, entryLimit: Int, byteLimit: Int
+    ) -> (entries: [Int], indices: [UInt32])? {
+        let count = values.count
+        guard count > 0 else { return ([], []) }
+        var indices = [UInt32](repeating: 0, count: count)
+        var table = ProbeTable(capacity: 1024)
+        defer { table.deallocate() }
+        let completed: Bool = indices.withUnsafeMutableBufferPointer { indices in
+            for i in 0..<count {
+                let value = bits(values[i])
+                let h = hash64(value)
+                var slot = Int(truncatingIfNeeded: h) & table.mask
+                while true {
+                    let found = Int(table.slots[slot])
+                    if found < 0 {
+                        if table.count >= entryLimit || (table.count + 1) * valueByteWidth > byteLimit { return false }
+                        indices[i] = UInt32(table.count)
+                        table.insert(at: slot, position: i, hash: h)
+                        break
                     }
-                    break
+                    if table.hashes[found] == h && bits(values[table.positions[found]]) == value {
+                        indices[i] = UInt32(found)
+                        break
+                    }
+                    slot = (slot + 1) & table.mask
                 }
-                if entries[Int(found)] == value {
-                    indices.append(UInt32(found))
-                    break
-                }
-                slot = (slot + 1) & (capacity - 1)
             }
+            return true
         }
-        return (entries, indices)
+        guard completed else { return nil }
+        return (Array(UnsafeBufferPointer(start: table.positions, count: table.count)), indices)
     }
 
     /// Byte arrays `buffer`; the dictionary's PLAIN size counts the 4-byte length prefixes.
@@ -151,16 +154,6 @@ struct DictionaryBuilder {
             positions.deallocate()
             hashes.deallocate()
         }
-    }
-
-    private static func rehash(_ count: Int, capacity: Int, hash: (Int) -> UInt64) -> [Int32] {
-        var table = [Int32](repeating: -1, count: capacity)
-        for entry in 0..<count {
-            var slot = Int(truncatingIfNeeded: hash(entry)) & (capacity - 1)
-            while table[slot] >= 0 { slot = (slot + 1) & (capacity - 1) }
-            table[slot] = Int32(entry)
-        }
-        return table
     }
 
     /// A 64-bit mix (the murmur3 finaliser): every input bit affects the low bits used as slots.
