@@ -224,9 +224,9 @@ struct PartitionKeyer {
             hash = SparkHash.hash(int: Int32(truncatingIfNeeded: days))
         case (.uuid, .string):
             // The hash of the canonical lower-case text, so every spelling of a UUID lands in one bucket.
-            guard let bytes = tape.withText(of: index, source: source, { text in text.count == UUIDText.textLength ? UUIDText.parse(String(decoding: text, as: UTF8.self)) : nil }) else {
-                throw Failure(reason: "partition column '\(column)' holds a value that is not a UUID (8-4-4-4-12 hex)")
-            }
+            var bytes = [UInt8](repeating: 0, count: 16)
+            let parsed = tape.withText(of: index, source: source) { text in bytes.withUnsafeMutableBytes { UUIDText.parse(text, into: $0.baseAddress!) } }
+            guard parsed else { throw Failure(reason: "partition column '\(column)' holds a value that is not a UUID (8-4-4-4-12 hex)") }
             hash = Array(UUIDText.text(bytes).utf8).withUnsafeBytes { SparkHash.hash(bytes: $0) }
         case (_, .string):
             hash = tape.withText(of: index, source: source) { SparkHash.hash(bytes: $0) }

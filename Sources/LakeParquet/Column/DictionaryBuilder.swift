@@ -9,31 +9,66 @@ import Glibc
 /// what round-tripping the exact values needs. Building stops, returning nil, as soon as the
 /// dictionary passes its entry or byte limit: the caller then falls back to another encoding.
 struct DictionaryBuilder {
-    /// Fixed-width values, compared and hashed by their bit patterns (`bits`); each entry is its
-    /// first value's position. Raw pointers and a table that doubles, as for byte arrays.
+    /// Fixed-width values, compared and hashed by their bit patterns (`bits`).
     @inline(__always)
     static func build<T>(
         fixedWidth values: UnsafeBufferPointer<T>, bits: (T) -> UInt64, valueByteWidth: Int, entryLimit: Int, byteLimit: Int
     ) -> (entries: [Int], indices: [UInt32])? {
-        let count = values.count
+        build(
+            count: values.count, hash: { hash64(bits(values[$0])) }, equal: { bits(values[$0]) == bits(values[$1]) },
+            admit: { _, entries in entries < entryLimit && (entries + 1) * valueByteWidth <= byteLimit })
+    }
+
+    /// Byte arrays `buffer`; the dictionary's PLAIN size counts the 4-byte length prefixes.
+    static func build(
+        byteArrays buffer: ByteArrayBuffer, entryLimit: Int, byteLimit: Int, lengthPrefix: Int
+    ) -> (entries: [Int], indices: [UInt32])? {
+        var dictionaryBytes = 0
+        return buffer.bytes.withUnsafeBytes { bytes in
+            buffer.offsets.withUnsafeBufferPointer { offsets in
+                let base = bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!
+                return build(
+                    count: buffer.count,
+                    hash: { hashBytes(UnsafeRawBufferPointer(start: base + Int(offsets[$0]), count: Int(offsets[$0 + 1] &- offsets[$0]))) },
+                    equal: { a, b in
+                        let length = Int(offsets[a + 1] &- offsets[a])
+                        return Int(offsets[b + 1] &- offsets[b]) == length && sameBytes(base + Int(offsets[a]), base + Int(offsets[b]), length)
+                    },
+                    admit: { value, entries in
+                        dictionaryBytes += Int(offsets[value + 1] &- offsets[value]) + lengthPrefix
+                        return entries < entryLimit && dictionaryBytes <= byteLimit
+                    })
+            }
+        }
+    }
+
+    /// The probe loop of both kinds: value `i`'s `hash`, whether two values are `equal`, and
+    /// whether value `i` may become entry number `entries` (`admit`: the limits; false stops the
+    /// build). Each entry is its first value's position. The hot loop works on raw pointers: the
+    /// table and each entry's hash and position live in buffers that start small and double with
+    /// the entries (a column of a few distinct values touches a few kilobytes, not tables sized
+    /// for the entry limit), with no array uniqueness or bounds checks.
+    @inline(__always)
+    private static func build(
+        count: Int, hash: (Int) -> UInt64, equal: (Int, Int) -> Bool, admit: (_ value: Int, _ entries: Int) -> Bool
+    ) -> (entries: [Int], indices: [UInt32])? {
         guard count > 0 else { return ([], []) }
         var indices = [UInt32](repeating: 0, count: count)
         var table = ProbeTable(capacity: 1024)
         defer { table.deallocate() }
         let completed: Bool = indices.withUnsafeMutableBufferPointer { indices in
             for i in 0..<count {
-                let value = bits(values[i])
-                let h = hash64(value)
+                let h = hash(i)
                 var slot = Int(truncatingIfNeeded: h) & table.mask
                 while true {
                     let found = Int(table.slots[slot])
                     if found < 0 {
-                        if table.count >= entryLimit || (table.count + 1) * valueByteWidth > byteLimit { return false }
+                        guard admit(i, table.count) else { return false }
                         indices[i] = UInt32(table.count)
                         table.insert(at: slot, position: i, hash: h)
                         break
                     }
-                    if table.hashes[found] == h && bits(values[table.positions[found]]) == value {
+                    if table.hashes[found] == h && equal(table.positions[found], i) {
                         indices[i] = UInt32(found)
                         break
                     }
@@ -41,61 +76,6 @@ struct DictionaryBuilder {
                 }
             }
             return true
-        }
-        guard completed else { return nil }
-        return (Array(UnsafeBufferPointer(start: table.positions, count: table.count)), indices)
-    }
-
-    /// Byte arrays `buffer`; the dictionary's PLAIN size counts the 4-byte length prefixes.
-    ///
-    /// The hot loop works on raw pointers: the table and each entry's hash and first-value
-    /// position live in buffers that start small and double with the entries (a column of a few
-    /// distinct values touches a few kilobytes, not tables sized for the entry limit), so a value
-    /// costs a hash, a probe and (on a hash match) one length check and `memcmp`, with no array
-    /// uniqueness or bounds checks.
-    static func build(
-        byteArrays buffer: ByteArrayBuffer, entryLimit: Int, byteLimit: Int, lengthPrefix: Int
-    ) -> (entries: [Int], indices: [UInt32])? {
-        let count = buffer.count
-        guard count > 0 else { return ([], []) }
-        var indices = [UInt32](repeating: 0, count: count)
-        var table = ProbeTable(capacity: 1024)
-        defer { table.deallocate() }
-        var dictionaryBytes = 0
-        let completed: Bool = buffer.bytes.withUnsafeBytes { bytes in
-            buffer.offsets.withUnsafeBufferPointer { offsets in
-                indices.withUnsafeMutableBufferPointer { indices in
-                    let base = bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!
-                    for i in 0..<count {
-                        let start = Int(offsets[i])
-                        let length = Int(offsets[i + 1]) - start
-                        let h = hashBytes(UnsafeRawBufferPointer(start: base + start, count: length))
-                        var slot = Int(truncatingIfNeeded: h) & table.mask
-                        while true {
-                            let found = Int(table.slots[slot])
-                            if found < 0 {
-                                dictionaryBytes += length + lengthPrefix
-                                if table.count >= entryLimit || dictionaryBytes > byteLimit { return false }
-                                indices[i] = UInt32(table.count)
-                                table.insert(at: slot, position: i, hash: h)
-                                break
-                            }
-                            if table.hashes[found] == h {
-                                let entry = table.positions[found]
-                                let otherStart = Int(offsets[entry])
-                                if Int(offsets[entry + 1]) - otherStart == length
-                                    && sameBytes(base + otherStart, base + start, length)
-                                {
-                                    indices[i] = UInt32(found)
-                                    break
-                                }
-                            }
-                            slot = (slot + 1) & table.mask
-                        }
-                    }
-                    return true
-                }
-            }
         }
         guard completed else { return nil }
         return (Array(UnsafeBufferPointer(start: table.positions, count: table.count)), indices)
