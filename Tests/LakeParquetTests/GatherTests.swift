@@ -49,10 +49,15 @@ import Testing
         }
     }
 
-    @Test("scatter into partitions equals gathering each partition's rows", arguments: [1, 3, 7])
-    func scatter(_ partitions: Int) throws {
+    @Test("scatter into partitions equals gathering each partition's rows", arguments: [1, 3, 7, -4])
+    func scatter(_ partitionsOrEmpty: Int) throws {
         let all = try shred(Array(0..<60))
-        let partitionOfRow = (0..<60).map { Int32(($0 * 7 + $0 / 5) % partitions) }
+        // Negative: that many partitions, the second one receiving no rows.
+        let partitions = abs(partitionsOrEmpty)
+        let partitionOfRow = (0..<60).map { row -> Int32 in
+            let p = Int32((row * 7 + row / 5) % partitions)
+            return partitionsOrEmpty < 0 && p == 1 ? 0 : p
+        }
         let counts = (0..<partitions).map { p in partitionOfRow.filter { $0 == p }.count }
         for column in all {
             let parts = partitionOfRow.withUnsafeBufferPointer { column.scatter(partitionOfRow: $0, counts: counts) }

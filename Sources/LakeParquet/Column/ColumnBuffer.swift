@@ -271,55 +271,44 @@ public struct ColumnBuffer: Sendable {
             }
         }
         for p in 0..<parts { outputs[p].levelCount = levelCounts[p] }
-        // Each pass writes through one raw scratch region per kind (partition p's slice starts at
-        // the sum of the counts before it), then every partition's slice becomes its array.
-        func prefix(_ sizes: [Int]) -> [Int] {
-            var starts = [Int](repeating: 0, count: sizes.count + 1)
-            for p in 0..<sizes.count { starts[p + 1] = starts[p] + sizes[p] }
-            return starts
-        }
-        func slices<T>(_ scratch: UnsafeMutableBufferPointer<T>, _ starts: [Int]) -> [[T]] {
-            (0..<parts).map { p in Array(UnsafeBufferPointer(rebasing: scratch[starts[p]..<starts[p + 1]])) }
-        }
-        let levelStarts = prefix(levelCounts)
+        // Each pass writes every partition's array in place: the arrays are created with their
+        // exact counts, uninitialised, and filled through one pointer per partition.
         func splitLevels(_ source: [Int16], into keyPath: WritableKeyPath<ColumnBuffer, [Int16]>) {
-            let scratch = UnsafeMutableBufferPointer<Int16>.allocate(capacity: max(1, levels))
-            defer { scratch.deallocate() }
-            var cursors = Array(levelStarts.dropLast())
-            source.withUnsafeBufferPointer { source in
-                cursors.withUnsafeMutableBufferPointer { cursors in
-                    for l in 0..<levels {
-                        let p = Int(partitionOfLevel[l])
-                        scratch[cursors[p]] = source[l]
-                        cursors[p] &+= 1
-                    }
-                }
-            }
-            for (p, part) in slices(scratch, levelStarts).enumerated() { outputs[p][keyPath: keyPath] = part }
-        }
-        if maxDef > 0 { splitLevels(definitionLevels, into: \.definitionLevels) }
-        if repeated { splitLevels(repetitionLevels, into: \.repetitionLevels) }
-        let valueStarts = prefix(valueCounts)
-        let totalValues = valueStarts[parts]
-        // Values: one pass with a write cursor per partition.
-        func split<T>(_ values: [T], into keyPath: WritableKeyPath<ColumnBuffer, [T]>) {
-            let scratch = UnsafeMutableBufferPointer<T>.allocate(capacity: max(1, totalValues))
-            defer { scratch.deallocate() }
-            var cursors = Array(valueStarts.dropLast())
-            definitionLevels.withUnsafeBufferPointer { defs in
-                values.withUnsafeBufferPointer { values in
+            let split = Self.makeArrays(Int16.self, counts: levelCounts) { destinations in
+                var cursors = [Int](repeating: 0, count: parts)
+                source.withUnsafeBufferPointer { source in
                     cursors.withUnsafeMutableBufferPointer { cursors in
-                        var value = 0
-                        for l in 0..<levels where maxDef == 0 || defs[l] == maxDef {
+                        for l in 0..<levels {
                             let p = Int(partitionOfLevel[l])
-                            (scratch.baseAddress! + cursors[p]).initialize(to: values[value])
+                            destinations[p][cursors[p]] = source[l]
                             cursors[p] &+= 1
-                            value &+= 1
                         }
                     }
                 }
             }
-            for (p, part) in slices(scratch, valueStarts).enumerated() { outputs[p][keyPath: keyPath] = part }
+            for (p, part) in split.enumerated() { outputs[p][keyPath: keyPath] = part }
+        }
+        if maxDef > 0 { splitLevels(definitionLevels, into: \.definitionLevels) }
+        if repeated { splitLevels(repetitionLevels, into: \.repetitionLevels) }
+        // Values: one pass with a write cursor per partition.
+        func split<T>(_ values: [T], into keyPath: WritableKeyPath<ColumnBuffer, [T]>) {
+            let split = Self.makeArrays(T.self, counts: valueCounts) { destinations in
+                var cursors = [Int](repeating: 0, count: parts)
+                definitionLevels.withUnsafeBufferPointer { defs in
+                    values.withUnsafeBufferPointer { values in
+                        cursors.withUnsafeMutableBufferPointer { cursors in
+                            var value = 0
+                            for l in 0..<levels where maxDef == 0 || defs[l] == maxDef {
+                                let p = Int(partitionOfLevel[l])
+                                (destinations[p] + cursors[p]).initialize(to: values[value])
+                                cursors[p] &+= 1
+                                value &+= 1
+                            }
+                        }
+                    }
+                }
+            }
+            for (p, part) in split.enumerated() { outputs[p][keyPath: keyPath] = part }
         }
         switch descriptor.physicalType {
         case .boolean: split(booleans, into: \.booleans)
@@ -330,30 +319,32 @@ public struct ColumnBuffer: Sendable {
         case .double: split(doubles, into: \.doubles)
         case .byteArray, .fixedLenByteArray:
             precondition(byteCounts.allSatisfy { $0 <= Int(UInt32.max) }, "a column buffer holds at most 4 GiB")
-            let byteStarts = prefix(byteCounts)
-            let bytesScratch = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, byteStarts[parts]), alignment: 16)
-            defer { bytesScratch.deallocate() }
-            // Each value's end offset within its partition's bytes (the offsets arrays start at 0).
-            let endsScratch = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: max(1, totalValues))
-            defer { endsScratch.deallocate() }
-            var valueCursors = Array(valueStarts.dropLast())
-            var byteCursors = Array(byteStarts.dropLast())
-            definitionLevels.withUnsafeBufferPointer { defs in
-                byteArrays.offsets.withUnsafeBufferPointer { offsets in
-                    byteArrays.bytes.withUnsafeBytes { bytes in
-                        valueCursors.withUnsafeMutableBufferPointer { valueCursors in
-                            byteCursors.withUnsafeMutableBufferPointer { byteCursors in
-                                var value = 0
-                                for l in 0..<levels where maxDef == 0 || defs[l] == maxDef {
-                                    let p = Int(partitionOfLevel[l])
-                                    let start = Int(offsets[value])
-                                    let length = Int(offsets[value &+ 1]) &- start
-                                    let at = byteCursors[p]
-                                    if length > 0 { copySmall(to: bytesScratch.baseAddress! + at, from: bytes.baseAddress! + start, count: length) }
-                                    byteCursors[p] = at &+ length
-                                    endsScratch[valueCursors[p]] = UInt32(truncatingIfNeeded: at &+ length &- byteStarts[p])
-                                    valueCursors[p] &+= 1
-                                    value &+= 1
+            // Each partition's bytes, and its offsets (from 0: one more than its values), filled
+            // in one pass with a byte cursor and a value cursor per partition.
+            var splitOffsets: [[UInt32]] = []
+            let splitBytes = Self.makeArrays(UInt8.self, counts: byteCounts) { byteDestinations in
+                splitOffsets = Self.makeArrays(UInt32.self, counts: valueCounts.map { $0 + 1 }) { offsetDestinations in
+                    var valueCursors = [Int](repeating: 1, count: parts)
+                    var byteCursors = [Int](repeating: 0, count: parts)
+                    for p in 0..<parts { offsetDestinations[p][0] = 0 }
+                    definitionLevels.withUnsafeBufferPointer { defs in
+                        byteArrays.offsets.withUnsafeBufferPointer { offsets in
+                            byteArrays.bytes.withUnsafeBytes { bytes in
+                                valueCursors.withUnsafeMutableBufferPointer { valueCursors in
+                                    byteCursors.withUnsafeMutableBufferPointer { byteCursors in
+                                        var value = 0
+                                        for l in 0..<levels where maxDef == 0 || defs[l] == maxDef {
+                                            let p = Int(partitionOfLevel[l])
+                                            let start = Int(offsets[value])
+                                            let length = Int(offsets[value &+ 1]) &- start
+                                            let at = byteCursors[p]
+                                            if length > 0 { copySmall(to: byteDestinations[p] + at, from: bytes.baseAddress! + start, count: length) }
+                                            byteCursors[p] = at &+ length
+                                            offsetDestinations[p][valueCursors[p]] = UInt32(truncatingIfNeeded: at &+ length)
+                                            valueCursors[p] &+= 1
+                                            value &+= 1
+                                        }
+                                    }
                                 }
                             }
                         }
@@ -361,15 +352,39 @@ public struct ColumnBuffer: Sendable {
                 }
             }
             for p in 0..<parts {
-                outputs[p].byteArrays.bytes = Array(UnsafeRawBufferPointer(rebasing: bytesScratch[byteStarts[p]..<byteStarts[p + 1]]))
-                outputs[p].byteArrays.offsets = [UInt32](unsafeUninitializedCapacity: valueCounts[p] + 1) { buffer, n in
-                    buffer[0] = 0
-                    for k in 0..<valueCounts[p] { buffer[k + 1] = endsScratch[valueStarts[p] + k] }
-                    n = valueCounts[p] + 1
-                }
+                outputs[p].byteArrays.bytes = splitBytes[p]
+                outputs[p].byteArrays.offsets = splitOffsets[p]
             }
         }
         return outputs
+    }
+
+    /// Arrays of exactly `counts[p]` elements, created uninitialised and filled by `fill`, which
+    /// gets one pointer per array and must initialise every element. Each array's initialiser
+    /// opens the next one's, so all the pointers are valid at once inside `fill`.
+    static func makeArrays<T>(
+        _: T.Type, counts: [Int], _ fill: (UnsafeMutableBufferPointer<UnsafeMutablePointer<T>>) -> Void
+    ) -> [[T]] {
+        let destinations = UnsafeMutableBufferPointer<UnsafeMutablePointer<T>>.allocate(capacity: max(1, counts.count))
+        defer { destinations.deallocate() }
+        var arrays: [[T]] = []
+        arrays.reserveCapacity(counts.count)
+        // An empty array may have no storage: its pointer is never written through.
+        let nowhere = UnsafeMutablePointer<T>(bitPattern: MemoryLayout<T>.alignment)!
+        func open(_ p: Int) {
+            guard p < counts.count else {
+                fill(destinations)
+                return
+            }
+            let array = [T](unsafeUninitializedCapacity: counts[p]) { buffer, initialized in
+                destinations[p] = buffer.baseAddress ?? nowhere
+                open(p + 1)
+                initialized = counts[p]
+            }
+            arrays.append(array)
+        }
+        open(0)
+        return arrays.reversed()
     }
 
     /// A run of consecutive rows bound for one output of `split(runs:parts:)`.
