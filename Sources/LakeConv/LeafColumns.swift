@@ -185,7 +185,13 @@ final class LeafColumns {
                     let base = UInt32(column.byteArrays.bytes.count)
                     precondition(Int(base) + leaf.bytes.count <= Int(UInt32.max), "a column buffer holds at most 4 GiB")
                     column.byteArrays.bytes.append(contentsOf: leaf.bytes.elements)
-                    column.byteArrays.offsets.append(contentsOf: leaf.ends.elements.lazy.map { $0 &+ base })
+                    // The block's end offsets, shifted past the bytes already in the column.
+                    let ends = leaf.ends.elements
+                    let start = column.byteArrays.offsets.count
+                    column.byteArrays.offsets.append(contentsOf: repeatElement(0, count: ends.count))
+                    column.byteArrays.offsets.withUnsafeMutableBufferPointer { offsets in
+                        for k in 0..<ends.count { offsets[start &+ k] = ends[k] &+ base }
+                    }
                 case .int96, .float:
                     preconditionFailure("the column builder does not write \(descriptor.physicalType)")
                 }

@@ -148,15 +148,16 @@ public struct ColumnBuffer: Sendable {
         if descriptor.maxRepetitionLevel > 0 && repetitionLevels.count != levelCount {
             throw ParquetError(.invalidBatch, "\(repetitionLevels.count) repetition levels for \(levelCount) entries", columnPath: path)
         }
-        // One branch-free pass: present entries, and whether any level is out of range.
+        // One branch-free pass (no short-circuit, so it vectorises): present entries, and whether
+        // any level is out of range.
         let (present, outOfRange) = definitionLevels.withUnsafeBufferPointer { levels -> (Int, Bool) in
             var present = 0
-            var outOfRange = false
+            var highest: UInt16 = 0
             for level in levels {
                 present &+= level == maxDef ? 1 : 0
-                outOfRange = outOfRange || UInt16(bitPattern: level) > UInt16(maxDef)
+                highest = max(highest, UInt16(bitPattern: level))
             }
-            return (maxDef == 0 ? levelCount : present, outOfRange)
+            return (maxDef == 0 ? levelCount : present, highest > UInt16(maxDef))
         }
         if outOfRange, let bad = definitionLevels.first(where: { $0 < 0 || $0 > maxDef }) {
             throw ParquetError(.invalidBatch, "definition level \(bad) outside 0...\(maxDef)", columnPath: path)
