@@ -363,10 +363,17 @@ package struct DirectRecordReader {
                 let valueStart = i
                 let entry = nodes[child]
                 if entry.tag == .leaf && byte(i) != UInt8(ascii: "n") {
-                    // A present leaf, the common member: read here, without a call.
+                    // A present leaf, the common member: strings (most values) read here, without
+                    // a call (the compiler keeps `readValue` out of line).
                     let leaf = leaves + Int(entry.column)
-                    i = readValue(entry.value, i, into: leaf)
-                    guard i >= 0 else { return -1 }
+                    if entry.value == .string {
+                        i = scanString(i, into: leaf, escapes: true)
+                        guard i >= 0 else { return -1 }
+                        leaf.pointee.endValue()
+                    } else {
+                        i = readValue(entry.value, i, into: leaf)
+                        guard i >= 0 else { return -1 }
+                    }
                     leaf.pointee.appendLevels(repetition: r, definition: d + 1)
                 } else {
                     i = readField(child, i, r: r, d: d)
