@@ -1,4 +1,5 @@
 import Dispatch
+import LakeParquet
 
 /// Runs jobs one at a time on a background thread, with at most one job waiting, and keeps the
 /// first failure for the submitter to see. Disabled, it runs each job on the caller's thread.

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Dispatch
+import LakeParquet
 
 /// A block of consecutive input lines, copied out of the stream so that workers can parse it
 /// while the reader goes on. Line semantics (CRLF, BOM, oversized lines) are `LineReader`'s.

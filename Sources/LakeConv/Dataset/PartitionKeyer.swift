@@ -182,19 +182,15 @@ struct PartitionKeyer {
     }
 
     /// The value of a category partition; nil (the default partition) for null, missing and "".
-    /// A UUID column's value is its canonical lower-case text: one partition per UUID, whatever
-    /// the case it was written in.
+    /// A UUID column's value is its canonical text (`canonicalUUID`).
     private func categoryValue(_ tape: JSONTape, _ index: Int, _ source: UnsafeRawBufferPointer, _ column: String, type: DataType) throws(Failure) -> String? {
         guard index >= 0 else { return nil }
         let token = tape.tokens[index]
         switch token.kind {
         case .null: return nil
         case .string:
+            if type == .uuid { return try canonicalUUID(tape, index, source, column) }
             let text = tape.withText(of: index, source: source) { String(decoding: $0, as: UTF8.self) }
-            if type == .uuid {
-                guard let bytes = UUIDText.parse(text) else { throw Failure(reason: "partition column '\(column)' holds '\(text)', not a UUID (8-4-4-4-12 hex)") }
-                return UUIDText.text(bytes)
-            }
             if text.isEmpty { return nil }
             // Hive, Spark and Glue read this value as null whatever its directory looks like.
             if text == HivePath.defaultPartition {
@@ -204,6 +200,18 @@ struct PartitionKeyer {
         case .objectStart, .arrayStart: throw Failure(reason: "partition column '\(column)' holds \(token.kind == .objectStart ? "an object" : "an array")")
         default: return String(decoding: UnsafeRawBufferPointer(rebasing: source[tape.sourceRange(of: index)]), as: UTF8.self)
         }
+    }
+
+    /// The canonical lower-case text of the UUID string at `index` (category and bucket values
+    /// of a UUID column: one partition per UUID, whatever the case it was written in).
+    private func canonicalUUID(_ tape: JSONTape, _ index: Int, _ source: UnsafeRawBufferPointer, _ column: String) throws(Failure) -> String {
+        var bytes = [UInt8](repeating: 0, count: 16)
+        let parsed = tape.withText(of: index, source: source) { text in bytes.withUnsafeMutableBytes { UUIDText.parse(text, into: $0.baseAddress!) } }
+        guard parsed else {
+            let text = tape.withText(of: index, source: source) { String(decoding: $0, as: UTF8.self) }
+            throw Failure(reason: "partition column '\(column)' holds '\(text)', not a UUID (8-4-4-4-12 hex)")
+        }
+        return UUIDText.text(bytes)
     }
 
     /// Spark's bucket for the value, hashed as the column's type is (long, double, string, …).
@@ -223,11 +231,8 @@ struct PartitionKeyer {
             let days = tape.withText(of: index, source: source, TimestampParser.parseDate)!
             hash = SparkHash.hash(int: Int32(truncatingIfNeeded: days))
         case (.uuid, .string):
-            // The hash of the canonical lower-case text, so every spelling of a UUID lands in one bucket.
-            var bytes = [UInt8](repeating: 0, count: 16)
-            let parsed = tape.withText(of: index, source: source) { text in bytes.withUnsafeMutableBytes { UUIDText.parse(text, into: $0.baseAddress!) } }
-            guard parsed else { throw Failure(reason: "partition column '\(column)' holds a value that is not a UUID (8-4-4-4-12 hex)") }
-            hash = Array(UUIDText.text(bytes).utf8).withUnsafeBytes { SparkHash.hash(bytes: $0) }
+            // The hash of the canonical text, so every spelling of a UUID lands in one bucket.
+            hash = Array(try canonicalUUID(tape, index, source, column).utf8).withUnsafeBytes { SparkHash.hash(bytes: $0) }
         case (_, .string):
             hash = tape.withText(of: index, source: source) { SparkHash.hash(bytes: $0) }
         default:

@@ -71,8 +71,8 @@ public struct ColumnChunkEncoder: Sendable {
     func encode(_ column: ColumnBuffer, leaf: Int?) throws(ParquetError) -> EncodedColumnChunk {
         let d = column.descriptor
         let plan = choosePlan(column, leaf: leaf)
-        let scratch = PageScratch.pool.take()
-        defer { PageScratch.pool.give(scratch) }
+        let scratch = PageScratch.take()
+        defer { PageScratch.give(scratch) }
         var chunk = ByteWriter(capacity: column.estimatedByteSize / 2 + 64)
         var totalUncompressed = 0
         var dictionaryPageLength = 0

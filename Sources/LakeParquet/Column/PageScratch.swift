@@ -28,36 +28,18 @@ final class PageScratch: @unchecked Sendable {
 
     deinit { free(compressed.baseAddress) }
 
-    /// Scratches for the encoders running at once; at most `keep` of at most `maxBytes` each are
-    /// kept between chunks (an outsized page's scratch is released).
-    static let pool = Pool(keep: 4, maxBytes: 8 << 20)
+    /// Scratches for the encoders running at once: at most 4 are kept between chunks, each of at
+    /// most `maxKeptBytes` (an outsized page's scratch is released).
+    private static let pool = FreeList<PageScratch>(keep: 4)
+    static let maxKeptBytes = 8 << 20
 
-    final class Pool: @unchecked Sendable {
-        private var items: [PageScratch] = []
-        private let keep: Int
-        private let maxBytes: Int
-        private var mutex = pthread_mutex_t()
+    /// A kept scratch, or a new one.
+    static func take() -> PageScratch { pool.take() ?? PageScratch() }
 
-        init(keep: Int, maxBytes: Int) {
-            self.keep = keep
-            self.maxBytes = maxBytes
-            pthread_mutex_init(&mutex, nil)
-        }
-
-        deinit { pthread_mutex_destroy(&mutex) }
-
-        func take() -> PageScratch {
-            pthread_mutex_lock(&mutex)
-            defer { pthread_mutex_unlock(&mutex) }
-            return items.popLast() ?? PageScratch()
-        }
-
-        func give(_ scratch: PageScratch) {
-            guard scratch.retainedBytes <= maxBytes else { return }
-            scratch.body.removeAll(keepingCapacity: true)
-            pthread_mutex_lock(&mutex)
-            defer { pthread_mutex_unlock(&mutex) }
-            if items.count < keep { items.append(scratch) }
-        }
+    /// Keeps `scratch` for the next chunk, if it is not outsized and the pool has room.
+    static func give(_ scratch: PageScratch) {
+        guard scratch.retainedBytes <= maxKeptBytes else { return }
+        scratch.body.removeAll(keepingCapacity: true)
+        pool.give(scratch)
     }
 }

@@ -231,13 +231,11 @@ struct UncheckedSendable<T>: @unchecked Sendable {
 /// A counter workers take indices from.
 final class AtomicCounter: @unchecked Sendable {
     private var value = 0
-    private var mutex = pthread_mutex_t()
-    init() { pthread_mutex_init(&mutex, nil) }
-    deinit { pthread_mutex_destroy(&mutex) }
+    private let lock = NSLockLike()
     func increment() -> Int {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        value += 1
-        return value - 1
+        lock.withLock {
+            value += 1
+            return value - 1
+        }
     }
 }
