@@ -464,12 +464,12 @@ public struct Converter {
             }
             if badRecords.count > 0 { report.badRecordsPath = badRecords.path }
             if let singleFile {
-                report.outputFiles = try singleFile.finish()
+                report.outputFiles = try singleFile.finish(expectedRows: totalRows)
             } else if let dataset {
                 let frame = Manifest.frame(
                     runID: dataset.runID, mode: options.mode, specs: options.partitionBy, layout: options.dateLayout,
                     schema: schema, report: report, compression: options.writer.compression.name)
-                let written = try dataset.commit(header: frame.header, footer: frame.footer)
+                let written = try dataset.commit(header: frame.header, footer: frame.footer, expectedRows: totalRows)
                 report.outputFiles = written.map { OutputFileReport(path: dataset.root + "/" + $0.relativePath, rows: $0.rows, bytes: $0.bytes) }
                 if let catalog = options.catalog {
                     let values = Dictionary((partitioned ? globalPartitions : flatPartition).map { ($0.path, $0.values.map(\.1)) }, uniquingKeysWith: { a, _ in a })

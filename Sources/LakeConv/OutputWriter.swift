@@ -52,19 +52,29 @@ final class OutputWriter: @unchecked Sendable {
     }
 
     /// Waits for pending work, closes the file and publishes it (an empty input gives a valid empty file).
-    func finish() throws(ConversionError) -> [OutputFileReport] {
+    /// `expectedRows`: the rows the caller converted; a file holding any other count is not published.
+    func finish(expectedRows: Int) throws(ConversionError) -> [OutputFileReport] {
         worker.drain()
         try worker.checkFailure()
+        let file: (writer: ParquetFileWriter<FileByteSink>, sink: FileByteSink)
         do {
             if current == nil { try openFile() }
-            let (writer, sink) = current!
-            try writer.close()
-            try sink.commit()
-            current = nil
-            return [OutputFileReport(path: options.output, rows: Int(writer.rowCount), bytes: Int(writer.bytesWritten))]
+            file = current!
+            try file.writer.close()
         } catch {
             throw ConversionError(.output, error.description, file: options.output)
         }
+        guard Int(file.writer.rowCount) == expectedRows else {
+            throw ConversionError(
+                .output, "internal error: \(expectedRows) rows converted, \(file.writer.rowCount) in the file; nothing was published", file: options.output)
+        }
+        do {
+            try file.sink.commit()
+        } catch {
+            throw ConversionError(.output, error.description, file: options.output)
+        }
+        current = nil
+        return [OutputFileReport(path: options.output, rows: Int(file.writer.rowCount), bytes: Int(file.writer.bytesWritten))]
     }
 
     /// Removes the temporary file: nothing of this run becomes visible.

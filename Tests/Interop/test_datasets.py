@@ -379,6 +379,9 @@ KINDS = {
     "hour-tz": (["date:event_time:hour"], ["--timezone", "+05:30"], ["year", "month", "day", "hour"]),
     "hash16": (["hash:user_id:16"], [], ["bucket"]),
     "combined": (["source", "date:event_time:day", "hash:user_id:16"], [], ["source", "year", "month", "day", "bucket"]),
+    # A folder without partitioning: part files at the root. Small row groups and files, two
+    # threads: many chunks, several files (this shape once published an empty folder).
+    "none": ([], ["--row-group-size", "256KiB", "--target-file-size", "1MiB", "--threads", "2"], []),
 }
 
 
@@ -408,9 +411,11 @@ def test_partitioning_read_back(kind: str, events_path: Path, events: Events, tm
         return out_
 
     # Exact directories, one level per key, outermost first.
-    fail_if(check_directories(out, events, lambda r: "/".join(segments(r))), f"{kind}: directories")
-    _, problems = check_manifest(out, keys, summary)
+    fail_if(check_directories(out, events, lambda r: "/".join(segments(r)) or "."), f"{kind}: directories")
+    manifest, problems = check_manifest(out, keys, summary)
     fail_if(problems, f"{kind}: _SUCCESS")
+    if kind == "none":
+        assert len(manifest["files"]) >= 2, f"expected several files past --target-file-size, got {manifest['files']}"
 
     # Category partition columns are not in the files; date and hash sources are.
     stored = [n for n in events.names if not (n == "source" and "source" in keys)]

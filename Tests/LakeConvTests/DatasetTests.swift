@@ -203,4 +203,28 @@ import Testing
             }
         }
     }
+
+    @Test("a folder without partitioning holds every row in its part files", arguments: [1, 2])
+    func unpartitioned(threads: Int) throws {
+        let base = try folder("flat-\(threads)")
+        defer { try? fm.removeItem(at: base) }
+        let input = base.appendingPathComponent("in.ndjson")
+        // 9 MB: three 4 MiB input blocks, so several chunks reach the writer.
+        try write((0..<150_000).map { #"{"n":\#($0),"s":"row \#($0) of a folder without partitions"}"# }, to: input)
+        let out = base.appendingPathComponent("ds")
+        var options = ConversionOptions(inputs: [input.path], output: out.path)
+        options.threads = threads
+        options.writer.rowGroupSize = 64 << 10  // many chunks
+        options.targetFileSize = 32 << 10  // several files
+        let report = try Converter(options).run()
+        #expect(report.rowsWritten == 150_000)
+        let files = dataFiles(out)
+        #expect(files.count >= 2 && files.allSatisfy { !$0.contains("/") }, "\(files)")
+        #expect(report.outputFiles.count == files.count)
+        #expect(report.outputFiles.reduce(0) { $0 + $1.rows } == 150_000)
+        let data = try Data(contentsOf: out.appendingPathComponent("_SUCCESS"))
+        let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let listed = try #require(json["files"] as? [[String: Any]])
+        #expect(listed.reduce(0) { $0 + ($1["rows"] as? Int ?? 0) } == 150_000)
+    }
 }

@@ -65,6 +65,8 @@ final class DatasetWriter: @unchecked Sendable {
     private var buffered: [Int32: Int] = [:]
     private var bufferedTotal = 0
     private var written: [WrittenFile] = []
+    /// Rows of every chunk handed over (written on the worker; read after it drains).
+    private var rowsReceived = 0
     /// Manifest entries (one JSON object per finished file), streamed to staging to bound memory.
     private var manifestEntries: FileByteSink?
     private let renderEntry: (WrittenFile, PartitionKeyer.Partition, FileMetaData) -> String
@@ -132,7 +134,8 @@ final class DatasetWriter: @unchecked Sendable {
 
     // MARK: Writing
 
-    /// Hands over a chunk; `partitionOfRow[i]` is row i's partition, `partitions` every partition seen so far.
+    /// Hands over a chunk; `partitionOfRow[i]` is row i's partition, `partitions` every partition
+    /// seen so far. An unpartitioned dataset passes no ids: every row is in partition 0.
     func write(_ chunk: consuming ColumnBatch, partitionOfRow: [Int32], partitions: [PartitionKeyer.Partition]) throws(ConversionError) {
         try recycler.submit(chunk, on: worker) { [self] (chunk) throws(ConversionError) in try writeChunk(chunk, partitionOfRow, partitions) }
     }
@@ -147,9 +150,17 @@ final class DatasetWriter: @unchecked Sendable {
     static let runCopyMinimum = 64
 
     private func writeChunk(_ chunk: ColumnBatch, _ partitionOfRow: [Int32], _ known: [PartitionKeyer.Partition]) throws(ConversionError) {
-        let rows = partitionOfRow.count
+        let rows = chunk.rowCount
         guard rows > 0 else { return }
         partitions = known
+        rowsReceived += rows
+        if partitionOfRow.isEmpty {
+            try append(chunk, rows: rows, to: 0)
+            return
+        }
+        guard partitionOfRow.count == rows else {
+            throw ConversionError(.output, "internal error: \(partitionOfRow.count) partition ids for a chunk of \(rows) rows; nothing was published", file: root)
+        }
         // Counting sort of rows by partition (ids are dense: 0 ..< known.count).
         var counts = [Int](repeating: 0, count: known.count)
         for p in partitionOfRow { counts[Int(p)] += 1 }
@@ -286,10 +297,18 @@ final class DatasetWriter: @unchecked Sendable {
 
     /// Finishes every file and publishes the dataset. `_SUCCESS` is `header`, then the file
     /// entries (streamed from staging), then `footer`.
-    func commit(header: String, footer: String) throws(ConversionError) -> [WrittenFile] {
+    /// `expectedRows`: the rows the caller converted, checked against the rows in the files.
+    func commit(header: String, footer: String, expectedRows: Int) throws(ConversionError) -> [WrittenFile] {
         worker.drain()
         try worker.checkFailure()
         for partition in open.keys.sorted() { try finishFile(partition) }
+        // Every row handed over is in a finished file, or nothing is published.
+        let rowsInFiles = written.reduce(0) { $0 + $1.rows }
+        guard rowsInFiles == rowsReceived, rowsReceived == expectedRows else {
+            throw ConversionError(
+                .output, "internal error: \(expectedRows) rows converted, \(rowsReceived) handed to the dataset writer, \(rowsInFiles) in its files; nothing was published",
+                file: root)
+        }
         do { try manifestEntries?.closeUnsynced() } catch { throw ConversionError(.output, error.description, file: staging) }
         let manifest = staging + "/.manifest"
         try assembleManifest(header: header, footer: footer, into: manifest)
