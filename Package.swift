@@ -81,7 +81,7 @@ let package = Package(
             dependencies: ["LakeParquet", "LakeCompression", "LakeKernels"],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "LakeJSONTests", dependencies: ["LakeJSON"], swiftSettings: strictSettings),
+        .testTarget(name: "LakeJSONTests", dependencies: ["LakeJSON", "LakeTestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "LakeConvTests", dependencies: ["LakeConv", "LakeTestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "LakeCatalogTests", dependencies: ["LakeCatalog"], swiftSettings: strictSettings),
         .testTarget(

@@ -62,9 +62,25 @@ package final class DirectReadingPlan: @unchecked Sendable {
         var namePrefixMask: UInt64
     }
 
+    /// An object's member as its key loop reads it: `children[k]`'s matching and leaf fields in
+    /// one 32-byte entry (`members[k]`), so a key is matched and its value read with no load
+    /// through `children` into `nodes`.
+    struct Member {
+        var namePrefix: UInt64
+        var namePrefixMask: UInt64
+        var nameLength: Int32
+        var node: Int32
+        /// The leaf's column (leaves only).
+        var column: Int32
+        var tag: Tag
+        var value: Value
+        var onTape: Bool
+    }
+
     let nodes: UnsafeMutablePointer<Node>
     let nodeCount: Int
     let children: UnsafeMutablePointer<Int32>
+    let members: UnsafeMutablePointer<Member>
     let childTotal: Int
     let names: UnsafeMutablePointer<UInt8>
     /// Containers on the deepest path (the root object counts one), as `JSONLimits.maxDepth` counts.
@@ -118,6 +134,13 @@ package final class DirectReadingPlan: @unchecked Sendable {
         }
         names = .allocate(capacity: max(1, arena.count))
         names.initialize(from: arena, count: arena.count)
+        members = .allocate(capacity: max(1, childTotal))
+        for k in 0..<childTotal {
+            let node = nodes[Int(children[k])]
+            (members + k).initialize(to: Member(
+                namePrefix: node.namePrefix, namePrefixMask: node.namePrefixMask, nameLength: node.nameLength, node: children[k],
+                column: node.column, tag: node.tag, value: node.value, onTape: node.onTape))
+        }
         func depth(_ node: Int) -> Int {
             switch plan.nodes[node].kind {
             case .object(let start, let count): 1 + ((start..<(start + count)).map { depth(plan.children[$0]) }.max() ?? 0)
@@ -137,6 +160,7 @@ package final class DirectReadingPlan: @unchecked Sendable {
         nodes.deinitialize(count: nodeCount)
         nodes.deallocate()
         children.deallocate()
+        members.deallocate()
         names.deallocate()
     }
 
@@ -175,6 +199,7 @@ package struct DirectRecordReader {
     private let scratch: Scratch
     private let nodes: UnsafeMutablePointer<DirectReadingPlan.Node>
     private let children: UnsafeMutablePointer<Int32>
+    private let members: UnsafeMutablePointer<DirectReadingPlan.Member>
     private let names: UnsafeMutablePointer<UInt8>
     private let columnCount: Int
     /// Column sizes before the record being read, to roll a declined record back.
@@ -208,6 +233,7 @@ package struct DirectRecordReader {
         self.plan = plan
         nodes = plan.nodes
         children = plan.children
+        members = plan.members
         names = plan.names
         self.columnCount = columnCount
         childTotal = plan.childTotal
@@ -282,22 +308,21 @@ package struct DirectRecordReader {
         return i
     }
 
-    /// Whether the quoted name of `node` is at `i` (bounds checked).
+    /// Whether the quoted name of `member` is at `i` (bounds checked).
     @inline(__always)
-    private func matches(_ node: Int, at i: Int) -> Bool {
-        let entry = nodes[node]
-        let n = Int(entry.nameLength)
-        guard i + n <= count else { return false }
-        if i + 8 <= count {
+    private func matches(_ member: UnsafeMutablePointer<DirectReadingPlan.Member>, at i: Int) -> Bool {
+        let n = Int(member.pointee.nameLength)
+        guard i &+ n <= count else { return false }
+        if i &+ 8 <= count {
             // The first word decides most keys; a longer name compares its last word (which
             // overlaps the first up to 16 bytes), then memcmp for the middle.
-            guard UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self)) & entry.namePrefixMask == entry.namePrefix else { return false }
+            guard UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self)) & member.pointee.namePrefixMask == member.pointee.namePrefix else { return false }
             if n <= 8 { return true }
-            let name = UnsafeRawPointer(names + Int(entry.nameStart))
+            let name = UnsafeRawPointer(names + Int(nodes[Int(member.pointee.node)].nameStart))
             guard base.loadUnaligned(fromByteOffset: i + n - 8, as: UInt64.self) == name.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self) else { return false }
             return n <= 16 || memcmp(base + i + 8, name + 8, n - 16) == 0
         }
-        let name = UnsafeRawPointer(names + Int(entry.nameStart))
+        let name = UnsafeRawPointer(names + Int(nodes[Int(member.pointee.node)].nameStart))
         var k = 0
         while k < n {
             guard byte(i + k) == name.load(fromByteOffset: k, as: UInt8.self) else { return false }
@@ -338,36 +363,37 @@ package struct DirectRecordReader {
         guard i < count else { return -1 }
         var next = 0  // where to look for the next member first
         let seen = self.seen + childStart
+        let members = self.members + childStart
         if byte(i) != UInt8(ascii: "}") {
             while true {
                 guard byte(i) == UInt8(ascii: "\"") else { return -1 }
                 // Members usually come in schema order, some absent: look from the one after the
                 // last match, then among the earlier ones not seen yet.
                 var position = next
-                while position < childCount && !matches(Int(children[childStart + position]), at: i) { position += 1 }
+                while position < childCount && !matches(members + position, at: i) { position += 1 }
                 if position == childCount {
                     position = 0
-                    while position < next && (seen[position] || !matches(Int(children[childStart + position]), at: i)) { position += 1 }
+                    while position < next && (seen[position] || !matches(members + position, at: i)) { position += 1 }
                     guard position < next else { return -1 }  // not in the schema
                 }
                 guard !seen[position] else { return -1 }  // repeated
                 seen[position] = true
                 next = position + 1
-                let child = Int(children[childStart + position])
+                let entry = members[position]
                 let keyStart = i
-                i += Int(nodes[child].nameLength)
+                i += Int(entry.nameLength)
                 if i < count && byte(i) != UInt8(ascii: ":") { i = skipWhitespace(i) }
                 guard i < count, byte(i) == UInt8(ascii: ":") else { return -1 }
-                i = skipWhitespace(i + 1)
+                i += 1
+                if i < count && byte(i) <= 0x20 { i = skipWhitespace(i) }
                 guard i < count else { return -1 }
                 let valueStart = i
-                let entry = nodes[child]
                 if entry.tag == .leaf && byte(i) != UInt8(ascii: "n") {
                     // A present leaf, the common member: strings (most values) read here, without
                     // a call (the compiler keeps `readValue` out of line).
                     let leaf = leaves + Int(entry.column)
                     if entry.value == .string {
-                        i = scanString(i, into: leaf, escapes: true)
+                        i = Self.scanString(base, count, i, into: leaf, escapes: true)
                         guard i >= 0 else { return -1 }
                         leaf.pointee.endValue()
                     } else {
@@ -376,10 +402,10 @@ package struct DirectRecordReader {
                     }
                     leaf.pointee.appendLevels(repetition: r, definition: d + 1)
                 } else {
-                    i = readField(child, i, r: r, d: d)
+                    i = readField(Int(entry.node), i, r: r, d: d)
                     guard i >= 0 else { return -1 }
                 }
-                if top && nodes[child].onTape { guard recordMember(keyStart, Int(nodes[child].nameLength), valueStart, i) else { return -1 } }
+                if top && entry.onTape { guard recordMember(keyStart, Int(entry.nameLength), valueStart, i) else { return -1 } }
                 if i < count && byte(i) != UInt8(ascii: ",") && byte(i) != UInt8(ascii: "}") { i = skipWhitespace(i) }
                 guard i < count else { return -1 }
                 if byte(i) == UInt8(ascii: ",") {
@@ -485,7 +511,7 @@ package struct DirectRecordReader {
     private mutating func readValue(_ value: DirectReadingPlan.Value, _ i: Int, into leaf: UnsafeMutablePointer<LeafColumns.Leaf>?) -> Int {
         switch value {
         case .string:
-            let end = scanString(i, into: leaf, escapes: true)
+            let end = Self.scanString(base, count, i, into: leaf, escapes: true)
             guard end >= 0 else { return -1 }
             leaf?.pointee.endValue()
             return end
@@ -506,7 +532,7 @@ package struct DirectRecordReader {
             leaf?.pointee.words.append(isTrue ? 1 : 0)
             return end
         case .timestampMillis, .timestampMicros:
-            let end = scanString(i, into: nil, escapes: false)
+            let end = Self.scanString(base, count, i, into: nil, escapes: false)
             guard end >= 0,
                 let instant = TimestampParser.parseTimestamp(UnsafeRawBufferPointer(start: base + i + 1, count: end - i - 2)),
                 case let unit: TimestampParser.TimeUnitChoice = value == .timestampMicros ? .micros : .millis, instant.fits(unit)
@@ -514,7 +540,7 @@ package struct DirectRecordReader {
             leaf?.pointee.words.append(UInt64(bitPattern: instant.value(in: unit)))
             return end
         case .date:
-            let end = scanString(i, into: nil, escapes: false)
+            let end = Self.scanString(base, count, i, into: nil, escapes: false)
             guard end >= 0, let days = TimestampParser.parseDate(UnsafeRawBufferPointer(start: base + i + 1, count: end - i - 2)) else { return -1 }
             leaf?.pointee.words.append(UInt64(bitPattern: days))
             return end
@@ -538,8 +564,11 @@ package struct DirectRecordReader {
     /// The index after the string at `i` (its text valid UTF-8 with no control bytes), its
     /// decoded text appended to `leaf`'s bytes when given; -1 when it is not such a string, or
     /// has an escape and `escapes` is false (text parsed in place, such as timestamps).
+    /// Static, on the record's `base` and `count`: a method would copy the whole reader for each
+    /// call (the compiler keeps this out of line).
     @inline(__always)
-    private func scanString(_ i: Int, into leaf: UnsafeMutablePointer<LeafColumns.Leaf>?, escapes: Bool) -> Int {
+    private static func scanString(_ base: UnsafeRawPointer, _ count: Int, _ i: Int, into leaf: UnsafeMutablePointer<LeafColumns.Leaf>?, escapes: Bool) -> Int {
+        @inline(__always) func byte(_ i: Int) -> UInt8 { base.load(fromByteOffset: i, as: UInt8.self) }
         guard byte(i) == UInt8(ascii: "\"") else { return -1 }
         var j = i + 1
         var run = j  // the start of the text not yet appended
@@ -548,7 +577,13 @@ package struct DirectRecordReader {
             guard j < count else { return -1 }
             let c = byte(j)
             if c == UInt8(ascii: "\"") {
-                leaf?.pointee.bytes.append(UnsafeRawBufferPointer(start: base + run, count: j - run))
+                if let leaf {
+                    if run &+ 16 <= count {
+                        leaf.pointee.bytes.appendRun(base + run, count: j - run)
+                    } else {
+                        leaf.pointee.bytes.append(UnsafeRawBufferPointer(start: base + run, count: j - run))
+                    }
+                }
                 return j + 1
             }
             if c >= 0x80 {

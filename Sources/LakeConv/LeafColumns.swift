@@ -57,6 +57,20 @@ extension GrowableBuffer where Element == UInt8 {
         count &+= n
     }
 
+    /// Appends `n` bytes at `source` when 16 bytes there are readable: a run of at most 16 is
+    /// copied as one 16-byte vector (the bytes past `n` land in spare capacity and are not
+    /// counted), a longer one by `memcpy`. Most string values are short: no call for them.
+    @inline(__always)
+    mutating func appendRun(_ source: UnsafeRawPointer, count n: Int) {
+        if count &+ 16 > capacity || count &+ n > capacity { grow(to: count + Swift.max(n, 16)) }
+        if n <= 16 {
+            UnsafeMutableRawPointer(base + count).storeBytes(of: source.loadUnaligned(as: SIMD16<UInt8>.self), as: SIMD16<UInt8>.self)
+        } else {
+            memcpy(base + count, source, n)
+        }
+        count &+= n
+    }
+
     /// Appends the `n` bytes `fill` writes at the end, kept only when it returns true.
     @inline(__always)
     mutating func append(count n: Int, _ fill: (UnsafeMutableRawPointer) -> Bool) -> Bool {

@@ -26,11 +26,46 @@ public enum JSONStringScan {
         return (hasQuote | hasBackslash | hasControl | w) & high
     }
 
-    /// The index of the first byte at or after `i` that `specialBytes` flags, scanning 8 bytes at
-    /// a time; stops at the last whole word (the caller handles the tail, at most 7 bytes, and
-    /// the end of input).
+    /// The index of the first byte at or after `i` that `specialBytes` flags: 16 bytes at a time
+    /// (`skipPlainVectors`), then 8 (`skipPlainWords`). Stops at the last whole word (the caller
+    /// handles the tail, at most 7 bytes, and the end of input).
     @inlinable @inline(__always)
     public static func skipPlain(_ base: UnsafeRawPointer, from i: Int, count: Int) -> Int {
+        let j = skipPlainVectors(base, from: i, count: count)
+        return j &+ 16 <= count ? j : skipPlainWords(base, from: j, count: count)
+    }
+
+    /// `skipPlain` over 16-byte vectors: stops at the first flagged byte, or where fewer than 16
+    /// bytes are left. Four lane compares OR-ed into one mask; the mask's two 64-bit halves say
+    /// whether any lane is set and which is first (a set lane is 0xFF: `trailingZeroBitCount >> 3`),
+    /// with no bitmask fold. The constants are typed `SIMD16<UInt8>` values outside the loop: with
+    /// literals inferred inside the expression the compiler emits a scalar loop per lane.
+    /// (x86-64: `pcmpeqb` ×2, `pminub`+`pcmpeqb`, `pcmpgtb`, `por` ×3, `movmskps` per 16 bytes.)
+    @inlinable @inline(__always)
+    public static func skipPlainVectors(_ base: UnsafeRawPointer, from i: Int, count: Int) -> Int {
+        let quote = SIMD16<UInt8>(repeating: 0x22)
+        let backslash = SIMD16<UInt8>(repeating: 0x5C)
+        let space = SIMD16<UInt8>(repeating: 0x20)
+        let nonASCII = SIMD16<UInt8>(repeating: 0x80)
+        var j = i
+        while j &+ 16 <= count {
+            let v = base.loadUnaligned(fromByteOffset: j, as: SIMD16<UInt8>.self)
+            let special = (v .== quote) .| (v .== backslash) .| (v .< space) .| (v .>= nonASCII)
+            let halves = unsafeBitCast(special, to: SIMD2<UInt64>.self)
+            let low = UInt64(littleEndian: halves[0])
+            let high = UInt64(littleEndian: halves[1])
+            if low | high != 0 {
+                return j &+ (low != 0 ? low.trailingZeroBitCount &>> 3 : 8 &+ high.trailingZeroBitCount &>> 3)
+            }
+            j &+= 16
+        }
+        return j
+    }
+
+    /// `skipPlain` 8 bytes at a time (SWAR, `specialBytes`): the portable kernel, and the tail of
+    /// the vector one.
+    @inlinable @inline(__always)
+    public static func skipPlainWords(_ base: UnsafeRawPointer, from i: Int, count: Int) -> Int {
         var j = i
         while j + 8 <= count {
             let mask = specialBytes(UInt64(littleEndian: base.loadUnaligned(fromByteOffset: j, as: UInt64.self)))
