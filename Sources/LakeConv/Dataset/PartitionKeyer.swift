@@ -31,21 +31,86 @@ struct PartitionKeyer {
     private var ids: [String: Int32] = [:]
     private var found: [Int]
     /// Compact keys of partitions already seen → id (the fast path of `partition(of:source:)`).
-    /// Looking up `keyScratch` allocates nothing; only inserting copies it. Past `cacheLimit`
-    /// keys no more are added (misses take the full path).
-    private var cache: [CompactKey: Int32] = [:]
+    /// Past `cacheLimit` keys no more are added (misses take the full path).
+    private var cache = CompactKeyTable()
     private static let cacheLimit = 1 << 20
     private var keyScratch: [UInt8] = []
-    /// The last record's compact key and id: time-ordered input mostly repeats its partition.
-    private var lastKey: [UInt8] = []
-    private var lastID: Int32 = -1
 
-    /// A compact key hashed as one run of bytes (an array of bytes hashes byte by byte).
-    struct CompactKey: Hashable {
-        var bytes: [UInt8]
+    /// Compact keys → partition id: open addressing over (hash, key range, id) slots, the keys'
+    /// bytes in one arena. A lookup hashes the key a word at a time and compares bytes once,
+    /// with no allocation and no reference counting (a `Dictionary` of byte arrays spent more
+    /// on SipHash and retains than the rest of the keyer). Copied per worker block like the
+    /// keyer (its arrays are copy-on-write).
+    struct CompactKeyTable {
+        struct Slot {
+            var hash: UInt64
+            var start: Int32
+            var length: Int32
+            /// -1: empty.
+            var id: Int32
+        }
 
-        func hash(into hasher: inout Hasher) {
-            bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+        private var slots = [Slot](repeating: Slot(hash: 0, start: 0, length: 0, id: -1), count: 64)
+        private var arena: [UInt8] = []
+        private(set) var count = 0
+
+        /// A word-at-a-time multiplicative hash (keys are a few to a few dozen bytes).
+        static func hash(_ key: UnsafeRawBufferPointer) -> UInt64 {
+            var h: UInt64 = 0x243F_6A88_85A3_08D3 ^ UInt64(key.count)
+            var i = 0
+            while i + 8 <= key.count {
+                h = (h ^ key.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0x9E37_79B9_7F4A_7C15
+                h ^= h >> 29
+                i += 8
+            }
+            if i < key.count {
+                var tail: UInt64 = 0
+                withUnsafeMutableBytes(of: &tail) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: key[i...])) }
+                h = (h ^ tail) &* 0x9E37_79B9_7F4A_7C15
+            }
+            h ^= h >> 32
+            return h &* 0xD6E8_FEB8_6659_FD93 ^ (h >> 28)
+        }
+
+        func find(_ key: UnsafeRawBufferPointer, hash: UInt64) -> Int32? {
+            slots.withUnsafeBufferPointer { slots in
+                arena.withUnsafeBytes { arena in
+                    let mask = slots.count - 1
+                    var at = Int(truncatingIfNeeded: hash) & mask
+                    while true {
+                        let slot = slots[at]
+                        if slot.id < 0 { return nil }
+                        if slot.hash == hash && Int(slot.length) == key.count
+                            && (key.count == 0 || memcmp(arena.baseAddress! + Int(slot.start), key.baseAddress!, key.count) == 0)
+                        {
+                            return slot.id
+                        }
+                        at = (at + 1) & mask
+                    }
+                }
+            }
+        }
+
+        /// Adds a key not in the table.
+        mutating func insert(_ key: UnsafeRawBufferPointer, hash: UInt64, id: Int32) {
+            if (count + 1) * 2 > slots.count { grow() }
+            let start = Int32(arena.count)
+            arena.append(contentsOf: key)
+            place(Slot(hash: hash, start: start, length: Int32(key.count), id: id))
+            count += 1
+        }
+
+        private mutating func place(_ slot: Slot) {
+            let mask = slots.count - 1
+            var at = Int(truncatingIfNeeded: slot.hash) & mask
+            while slots[at].id >= 0 { at = (at + 1) & mask }
+            slots[at] = slot
+        }
+
+        private mutating func grow() {
+            let old = slots
+            slots = [Slot](repeating: Slot(hash: 0, start: 0, length: 0, id: -1), count: old.count * 2)
+            for slot in old where slot.id >= 0 { place(slot) }
         }
     }
 
@@ -99,16 +164,13 @@ struct PartitionKeyer {
             i = tape.next(after: i + 1)
         }
         guard fastKey(tape, source) else { return try slowPartition(tape, source) }
-        if lastID >= 0 && keyScratch == lastKey { return lastID }
-        let id: Int32
-        if let known = cache[CompactKey(bytes: keyScratch)] {
-            id = known
-        } else {
-            id = try slowPartition(tape, source)
-            if cache.count < Self.cacheLimit { cache[CompactKey(bytes: keyScratch)] = id }
+        let (hash, known) = keyScratch.withUnsafeBytes { key in
+            let hash = CompactKeyTable.hash(key)
+            return (hash, cache.find(key, hash: hash))
         }
-        swap(&lastKey, &keyScratch)
-        lastID = id
+        if let known { return known }
+        let id = try slowPartition(tape, source)
+        if cache.count < Self.cacheLimit { keyScratch.withUnsafeBytes { cache.insert($0, hash: hash, id: id) } }
         return id
     }
 
