@@ -68,6 +68,8 @@ package final class DirectReadingPlan: @unchecked Sendable {
     struct Member {
         var namePrefix: UInt64
         var namePrefixMask: UInt64
+        /// The last 8 bytes of `"name"` when it is longer than 8 (most keys, quotes included).
+        var nameSuffix: UInt64
         var nameLength: Int32
         var node: Int32
         /// The leaf's column (leaves only).
@@ -137,8 +139,13 @@ package final class DirectReadingPlan: @unchecked Sendable {
         members = .allocate(capacity: max(1, childTotal))
         for k in 0..<childTotal {
             let node = nodes[Int(children[k])]
+            var suffix: UInt64 = 0
+            if node.nameLength > 8 && node.nameLength < Int32.max / 2 {
+                let end = Int(node.nameStart + node.nameLength)
+                for (b, byte) in arena[(end - 8)..<end].enumerated() { suffix |= UInt64(byte) << (8 * b) }
+            }
             (members + k).initialize(to: Member(
-                namePrefix: node.namePrefix, namePrefixMask: node.namePrefixMask, nameLength: node.nameLength, node: children[k],
+                namePrefix: node.namePrefix, namePrefixMask: node.namePrefixMask, nameSuffix: suffix, nameLength: node.nameLength, node: children[k],
                 column: node.column, tag: node.tag, value: node.value, onTape: node.onTape))
         }
         func depth(_ node: Int) -> Int {
@@ -318,9 +325,10 @@ package struct DirectRecordReader {
             // overlaps the first up to 16 bytes), then memcmp for the middle.
             guard UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self)) & member.pointee.namePrefixMask == member.pointee.namePrefix else { return false }
             if n <= 8 { return true }
+            guard UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i &+ n &- 8, as: UInt64.self)) == member.pointee.nameSuffix else { return false }
+            if n <= 16 { return true }
             let name = UnsafeRawPointer(names + Int(nodes[Int(member.pointee.node)].nameStart))
-            guard base.loadUnaligned(fromByteOffset: i + n - 8, as: UInt64.self) == name.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self) else { return false }
-            return n <= 16 || memcmp(base + i + 8, name + 8, n - 16) == 0
+            return memcmp(base + i + 8, name + 8, n - 16) == 0
         }
         let name = UnsafeRawPointer(names + Int(nodes[Int(member.pointee.node)].nameStart))
         var k = 0

@@ -212,6 +212,50 @@ import Testing
         #expect(took > fed / 100, "the fast path took \(took) of \(fed) mutated records")
     }
 
+    @Test("keys of every length match only themselves: one changed byte anywhere, or one more or fewer, declines")
+    func keyMatching() throws {
+        // Quoted names from 3 to 34 bytes: the first word, the last word and the middle (memcmp)
+        // of the match all decide some of these.
+        func name(length: Int) -> String {
+            var bytes: [UInt8] = []
+            for k in 0..<length { bytes.append(UInt8(97 + (k * 7 + length) % 26)) }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        let names = (1...32).map { name(length: $0) }
+        let fields = names.map { Field($0, .int64) }
+        let schema = try Schema(fields)
+        let plan = ColumnPlan(fields)
+        var builder = TapeColumnBuilder(schema: schema, plan: plan, rollback: true)
+        var reader = DirectRecordReader(plan: DirectReadingPlan(plan), columnCount: schema.columns.count, limits: JSONLimits(), recordsTape: false)!
+        let known = Set(names)
+        func take(_ key: String, _ value: Int) -> Bool {
+            Array(#"{"\#(key)":\#(value)}"#.utf8).withUnsafeBytes { builder.appendDirect($0, &reader) }
+        }
+        var rows = 0
+        for (column, name) in names.enumerated() {
+            #expect(take(name, column), "\(name)")
+            rows += 1
+            var near: [String] = [name + "x", String(name.dropLast())]
+            let bytes = Array(name.utf8)
+            for k in bytes.indices {
+                var changed = bytes
+                changed[k] = bytes[k] == UInt8(ascii: "z") ? UInt8(ascii: "y") : UInt8(ascii: "z")
+                near.append(String(decoding: changed, as: UTF8.self))
+            }
+            for key in near where !known.contains(key) {
+                #expect(!take(key, -1), "took the unknown key \(key) (near \(name))")
+            }
+        }
+        let batch = builder.takeBatch()
+        #expect(batch.rowCount == rows)
+        for (column, name) in names.enumerated() {
+            // Row `column` holds its value in its own column only.
+            let levels = batch.columns[column].definitionLevels
+            #expect(levels.indices.filter { levels[$0] == 1 } == [column], "\(name)")
+            #expect(batch.columns[column].int64s == [Int64(column)], "\(name)")
+        }
+    }
+
     @Test("a key that needs escaping never matches its raw bytes")
     func escapedKeyNames() throws {
         let fields = [Field("a\"b", .int64), Field("c\\d", .int64), Field("e", .int64)]
