@@ -29,10 +29,15 @@ final class LineBlock: @unchecked Sendable {
 
     /// Where the storage goes back when the block is done (nil: freed).
     private let pool: BlockStoragePool?
+    /// A block of a mapped input: `storage` is a view of the mapping from `mappedStart`, and its
+    /// pages are released when the block is done.
+    private let mapping: MappedInput?
+    private(set) var mappedStart = 0
 
     init(sequence: Int, input: Int, capacity: Int, pool: BlockStoragePool? = nil) {
         self.sequence = sequence
         self.input = input
+        mapping = nil
         if let pool, capacity <= pool.blockBytes {
             storage = pool.take()
             self.pool = pool
@@ -42,8 +47,38 @@ final class LineBlock: @unchecked Sendable {
         }
     }
 
+    /// A block of lines of `mapped` from byte `from` on (`appendMapped`, then `finishMapped`).
+    init(sequence: Int, input: Int, mapped: MappedInput, from start: Int) {
+        self.sequence = sequence
+        self.input = input
+        pool = nil
+        mapping = mapped
+        mappedStart = start
+        storage = UnsafeMutableRawBufferPointer(start: UnsafeMutableRawPointer(mutating: mapped.base + start), count: 0)
+    }
+
     deinit {
-        if let pool { pool.give(storage) } else { storage.deallocate() }
+        if let mapping {
+            mapping.release(mappedStart..<(mappedStart + storage.count))
+        } else if let pool {
+            pool.give(storage)
+        } else {
+            storage.deallocate()
+        }
+    }
+
+    /// Adds a line of the mapped input; `line.start` is its offset in the file (kept relative to
+    /// the block).
+    func appendMapped(_ line: Line) {
+        var line = line
+        line.start -= mappedStart
+        lines.append(line)
+    }
+
+    /// Ends a mapped block at file offset `end` (the start of the next block).
+    func finishMapped(at end: Int) {
+        storage = UnsafeMutableRawBufferPointer(start: storage.baseAddress, count: end - mappedStart)
+        used = end - mappedStart
     }
 
     var byteCount: Int { used }
@@ -91,12 +126,20 @@ final class BlockStoragePool: @unchecked Sendable {
 
 /// Reads every input into blocks of about `blockBytes`, in order.
 enum BlockReader {
+    /// `mapInputs`: regular files are mapped (`MappedInput`) rather than read; `.gz` and standard
+    /// input are always read.
     static func read(
-        paths: [String], maxRecordBytes: Int, blockBytes: Int, _ emit: (LineBlock) throws(ConversionError) -> Void
+        paths: [String], maxRecordBytes: Int, blockBytes: Int, mapInputs: Bool = MappedInput.enabled,
+        _ emit: (LineBlock) throws(ConversionError) -> Void
     ) throws(ConversionError) {
         var sequence = 0
         let pool = BlockStoragePool(blockBytes: blockBytes, keep: 8)
+        if mapInputs { MappedInput.installTruncationHandler() }
         for (input, path) in paths.enumerated() {
+            if mapInputs, path != "-", !path.hasSuffix(".gz"), let mapped = MappedInput(path: path) {
+                try mapped.split(input: input, sequence: &sequence, maxRecordBytes: maxRecordBytes, blockBytes: blockBytes, emit)
+                continue
+            }
             let reader = LineReader(source: try InputExpansion.open(path), maxRecordBytes: maxRecordBytes)
             var block = LineBlock(sequence: sequence, input: input, capacity: blockBytes, pool: pool)
             sequence += 1
