@@ -104,6 +104,27 @@ public struct Converter {
         try pool.finish()
     }
 
+    /// Refuses `--schema` types the converter cannot fill from JSON yet, before anything is read.
+    static func checkSupported(_ fields: [Field], path: String = "") throws(ConversionError) {
+        for field in fields {
+            let name = path.isEmpty ? field.name : path + "." + field.name
+            try checkSupported(field.type, name)
+        }
+    }
+
+    private static func checkSupported(_ type: DataType, _ name: String) throws(ConversionError) {
+        switch type {
+        case .boolean, .int8, .int16, .int32, .int64, .float, .double, .string, .json, .uuid, .date, .timestamp, .decimal(38, 0): return
+        case .struct(let fields): try checkSupported(fields, path: name)
+        case .list(let element): try checkSupported(element.type, name + "[]")
+        default:
+            throw ConversionError(
+                .usage,
+                "--schema: column '\(name)' has type \(SchemaText.typeName(type)), which is not supported yet (supported: boolean, tinyint, smallint, int, bigint, float, double, string, json, uuid, date, timestamp, timestamp_us, decimal(38,0), array<…>, struct<…>)",
+                columnPath: name)
+        }
+    }
+
     /// Lines per parallel work unit are cut at about this many bytes.
     static let blockBytes = 4 << 20
 
@@ -135,6 +156,7 @@ public struct Converter {
                 throw ConversionError(.usage, "--mode \(options.mode.rawValue) needs a dataset folder as --output")
             }
         }
+        if let schema = options.schema { try Self.checkSupported(schema) }
         if options.catalog != nil {
             if options.inference.detectsUUIDs && options.schema == nil {
                 throw ConversionError(.usage, "--infer-uuid writes the Parquet UUID type, which Glue/Hive tables cannot declare and Athena and Spark cannot read; it cannot be combined with --catalog-out")

@@ -181,7 +181,7 @@ package final class DirectReadingPlan: @unchecked Sendable {
         case .date: .date
         case .timestamp(.millis): .timestampMillis
         case .timestamp(.micros): .timestampMicros
-        case .json, .decimal38: .unsupported
+        case .json, .decimal38, .narrowInteger, .float: .unsupported
         }
     }
 

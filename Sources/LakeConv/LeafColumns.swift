@@ -193,6 +193,7 @@ final class LeafColumns {
                 switch descriptor.physicalType {
                 case .boolean: column.booleans.append(contentsOf: words.lazy.map { $0 != 0 })
                 case .int32: column.int32s.append(contentsOf: words.lazy.map { Int32(truncatingIfNeeded: $0) })
+                case .float: column.floats.append(contentsOf: words.lazy.map { Float(bitPattern: UInt32(truncatingIfNeeded: $0)) })
                 case .int64: words.withMemoryRebound(to: Int64.self) { column.int64s.append(contentsOf: $0) }
                 case .double: words.withMemoryRebound(to: Double.self) { column.doubles.append(contentsOf: $0) }
                 case .byteArray, .fixedLenByteArray:
@@ -206,7 +207,7 @@ final class LeafColumns {
                     column.byteArrays.offsets.withUnsafeMutableBufferPointer { offsets in
                         for k in 0..<ends.count { offsets[start &+ k] = ends[k] &+ base }
                     }
-                case .int96, .float:
+                case .int96:
                     preconditionFailure("the column builder does not write \(descriptor.physicalType)")
                 }
                 column.levelCount += leaf.entries
@@ -222,6 +223,7 @@ final class LeafColumns {
         switch descriptors[i].physicalType {
         case .boolean: column.booleans = words.map { $0 != 0 }
         case .int32: column.int32s = words.map { Int32(truncatingIfNeeded: $0) }
+        case .float: column.floats = words.map { Float(bitPattern: UInt32(truncatingIfNeeded: $0)) }
         case .int64: column.int64s = [Int64](unsafeUninitializedCapacity: words.count) { buffer, n in
                 if words.count > 0 { UnsafeMutableRawPointer(buffer.baseAddress!).copyMemory(from: words.baseAddress!, byteCount: words.count * 8) }
                 n = words.count
@@ -237,7 +239,7 @@ final class LeafColumns {
                 if leaf.ends.count > 0 { (buffer.baseAddress! + 1).update(from: leaf.ends.base, count: leaf.ends.count) }
                 n = leaf.ends.count + 1
             }
-        case .int96, .float:
+        case .int96:
             preconditionFailure("the column builder does not write \(descriptors[i].physicalType)")
         }
         column.levelCount = leaf.entries

@@ -7,6 +7,12 @@ import LakeParquet
 /// How a leaf column is filled from a JSON value.
 enum LeafConversion: Sendable {
     case boolean, int64, double, string, json, date
+    /// INT32 columns (`tinyint`, `smallint`, `int` in `--schema`): integers within the range;
+    /// any other is a bad record, never wrapped.
+    case narrowInteger(min: Int64, max: Int64, typeName: StaticString)
+    /// FLOAT (`float` in `--schema`): any number, rounded to the nearest float; one beyond the
+    /// float range is a bad record.
+    case float
     /// UUID (FIXED_LEN_BYTE_ARRAY(16)) from canonical 8-4-4-4-12 text.
     case uuid
     /// DECIMAL(38,0) from integer literals (a 16-byte big-endian two's complement value).
@@ -98,7 +104,11 @@ struct ColumnPlan: Sendable {
             case .uuid: .uuid
             case .timestamp(let unit, _): .timestamp(unit == .millis ? .millis : .micros)
             case .decimal(38, 0): .decimal38
-            default: .string
+            case .int8: .narrowInteger(min: Int64(Int8.min), max: Int64(Int8.max), typeName: "tinyint")
+            case .int16: .narrowInteger(min: Int64(Int16.min), max: Int64(Int16.max), typeName: "smallint")
+            case .int32: .narrowInteger(min: Int64(Int32.min), max: Int64(Int32.max), typeName: "int")
+            case .float: .float
+            default: .string  // `Converter.checkSupported` refuses the types that are not strings here
             }
             nodes[node].kind = .leaf(column: leaf, conversion: conversion)
             leaf += 1
@@ -307,6 +317,23 @@ package struct TapeColumnBuilder {
         case .int64:
             guard token.kind == .integer else { throw mismatch(node, "an integer", token.kind) }
             leaf.pointee.words.append(token.payload)
+        case .narrowInteger(let min, let max, let typeName):
+            guard token.kind == .integer else { throw mismatch(node, "an integer", token.kind) }
+            let value = Int64(bitPattern: token.payload)
+            guard value >= min && value <= max else {
+                throw Mismatch(reason: "'\(plan.paths[node])' is \(value), outside the range of \(typeName) (\(min) to \(max))")
+            }
+            leaf.pointee.words.append(token.payload)
+        case .float:
+            let value: Double
+            switch token.kind {
+            case .integer: value = Double(Int64(bitPattern: token.payload))
+            case .double, .bigInteger: value = Double(bitPattern: token.payload)
+            default: throw mismatch(node, "a number", token.kind)
+            }
+            let rounded = Float(value)
+            guard rounded.isFinite else { throw Mismatch(reason: "'\(plan.paths[node])' is \(value), beyond the range of float") }
+            leaf.pointee.words.append(UInt64(rounded.bitPattern))
         case .double:
             switch token.kind {
             case .integer: leaf.pointee.words.append(Double(Int64(bitPattern: token.payload)).bitPattern)

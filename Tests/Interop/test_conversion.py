@@ -723,3 +723,49 @@ def test_infer_uuid(tmp_path: Path) -> None:
                         "--table", "db.t", "--location", "s3://b/p/", "--catalog-out", str(tmp_path / "cat")],
                        capture_output=True, timeout=TIMEOUT)
     assert p.returncode == 2 and b"UUID" in p.stderr and not ds.exists() and not (tmp_path / "cat").exists(), p.stderr.decode()
+
+
+# ---------------------------------------------------------------------------
+# --schema types beyond what inference produces
+
+
+def test_schema_narrow_integers_and_float(tmp_path: Path) -> None:
+    """tinyint/smallint/int are range-checked (never wrapped), float is rounded; read back by
+    pyarrow and DuckDB. Types the converter cannot fill yet are refused before anything is
+    written."""
+    import duckdb
+    src = tmp_path / "in.ndjson"
+    src.write_text('{"t":1,"s":-300,"i":70000,"f":1.5,"id":1}\n'
+                   '{"t":127,"s":32767,"i":-2147483648,"f":2,"id":2}\n'
+                   '{"t":null,"f":null,"id":3}\n'
+                   '{"t":128,"id":4}\n'                      # beyond tinyint: a bad record
+                   '{"s":40000,"id":5}\n'                    # beyond smallint
+                   '{"i":2147483648,"id":6}\n'              # beyond int
+                   '{"t":1.5,"id":7}\n'                      # not an integer
+                   '{"f":1e39,"id":8}\n'                     # beyond float
+                   '{"f":0.1,"id":9}\n', encoding="utf-8")
+    schema = tmp_path / "schema.json"
+    schema.write_text(json.dumps({"fields": [
+        {"name": "t", "type": "tinyint"}, {"name": "s", "type": "smallint"}, {"name": "i", "type": "int"},
+        {"name": "f", "type": "float"}, {"name": "id", "type": "bigint"}]}), encoding="utf-8")
+    run = run_lakeconv([src], tmp_path, extra=("--schema", str(schema)))
+    summary = summary_of(run)
+    assert (summary["rows_written"], summary["bad_records"]) == (4, 5), summary
+    assert sorted(b["line"] for b in bad_records(run)) == [4, 5, 6, 7, 8]
+    t = pq.read_table(run.parquet)
+    assert [str(t.schema.field(n).type) for n in ("t", "s", "i", "f")] == ["int8", "int16", "int32", "float"]
+    rows = {r["id"]: r for r in t.to_pylist()}
+    assert [rows[k]["t"] for k in (1, 2, 3, 9)] == [1, 127, None, None]
+    assert [rows[k]["s"] for k in (1, 2, 3)] == [-300, 32767, None]
+    assert [rows[k]["i"] for k in (1, 2)] == [70000, -2147483648]
+    assert [rows[k]["f"] for k in (1, 2, 3)] == [1.5, 2.0, None]
+    assert rows[9]["f"] == pytest.approx(0.1, rel=1e-7) and rows[9]["f"] != 0.1  # rounded to float
+    con = duckdb.connect()
+    got = con.execute("select id, t, s, i, f from read_parquet(?) order by id", [str(run.parquet)]).fetchall()
+    assert [(r[0], r[1], r[2], r[3]) for r in got] == [(k, rows[k]["t"], rows[k]["s"], rows[k]["i"]) for k in sorted(rows)]
+    for bad_type in ("decimal(10,2)", "binary", "map<string,bigint>"):
+        schema.write_text(json.dumps({"fields": [{"name": "t", "type": bad_type}]}), encoding="utf-8")
+        run = run_lakeconv([src], tmp_path / bad_type.replace("<", "_").replace(">", "_").replace(",", "_"),
+                           extra=("--schema", str(schema)))
+        assert run.returncode == 2, run.describe()
+        assert b"not supported yet" in run.stderr and not run.parquet.exists(), run.describe()
