@@ -490,6 +490,30 @@ def test_colliding_partition_keys_are_refused(specs: list, tmp_path: Path) -> No
                     f"files: {files}\n_SUCCESS partition_keys: {keys}", pytrace=False)
 
 
+@pytest.mark.parametrize("case", [
+    ('{"year":1999,"ts":"2021-03-01T00:00:00Z","id":1}', ["date:ts:year"], []),
+    ('{"Day":5,"ts":"2021-03-01T00:00:00Z","id":1}', ["date:ts:day"], []),
+    ('{"dt":"x","ts":"2021-03-01T00:00:00Z","id":1}', ["date:ts:day"], ["--date-layout", "dt"]),
+    ('{"bucket":"b","id":1}', ["hash:id:2"], []),
+    ('{"ts":"2021-03-01T00:00:00Z","id":1}', ["date:ts:day"], ["--date-layout", "../up"]),
+    ('{"ts":"2021-03-01T00:00:00Z","id":1}', ["date:ts:day"], ["--date-layout", "DT"]),
+    ('{"ts":"2021-03-01T00:00:00Z","id":1}', ["date:ts:day"], ["--date-layout", "a=b"]),
+], ids=["year-column", "day-column-other-case", "layout-key-column", "bucket-column", "layout-slash",
+        "layout-upper-case", "layout-equals"])
+def test_partition_key_named_like_a_column_is_refused(case: tuple, tmp_path: Path) -> None:
+    """A date or bucket directory key named like a data column would hide the column (Hive-style
+    readers return the directory's value), and a --date-layout key must be a plain lower-case
+    name: a usage error, nothing written."""
+    line, specs, extra = case
+    src = tmp_path / "in.ndjson"
+    src.write_text(line + "\n", encoding="utf-8")
+    args = [src, "--output", tmp_path / "ds"]
+    for spec in specs:
+        args += ["--partition-by", spec]
+    p = run([*args, *extra])
+    assert p.returncode == 2 and not (tmp_path / "ds").exists(), f"{p.returncode}\n{p.stderr[-600:]}"
+
+
 # ---------------------------------------------------------------------------
 # Hostile category values
 

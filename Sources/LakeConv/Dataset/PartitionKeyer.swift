@@ -114,10 +114,32 @@ struct PartitionKeyer {
         }
     }
 
+    /// `[a-z_][a-z0-9_]*`: a key that Hive, Athena and Spark read back as written.
+    static func isPlainKey(_ key: String) -> Bool {
+        guard let first = key.utf8.first, !(first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9")) else { return false }
+        return key.utf8.allSatisfy { ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: "_") }
+    }
+
     init(specs: [PartitionSpec], fields: [Field], layout: DateLayout, timeZone: PartitionTimeZone, defaultPartitionForBadDates: Bool) throws(ConversionError) {
         var seenKeys = Set<String>()
         for key in specs.flatMap({ $0.keys(layout: layout) }) where !seenKeys.insert(key.lowercased()).inserted {
             throw ConversionError(.usage, "--partition-by: the directory key '\(key)' would appear twice (\(specs.map(\.description).joined(separator: ", "))); each level needs its own key")
+        }
+        if case .single(let key) = layout, !Self.isPlainKey(key) {
+            throw ConversionError(.usage, "--date-layout \(key): a directory key must be lower-case letters, digits and '_', not starting with a digit (Athena lower-cases keys; '/', '=' and '.' would change the path)")
+        }
+        // A date or bucket key named like a column of the data would hide that column: Hive-style
+        // readers (DuckDB, Spark, Athena) take a partition key's value from the directory.
+        let categoryColumns = Set(specs.compactMap { spec -> String? in if case .category(let c) = spec { c.lowercased() } else { nil } })
+        for spec in specs {
+            if case .category = spec { continue }
+            for key in spec.keys(layout: layout) {
+                if let field = fields.first(where: { $0.name.lowercased() == key.lowercased() }), !categoryColumns.contains(field.name.lowercased()) {
+                    throw ConversionError(
+                        .usage,
+                        "--partition-by \(spec): the directory key '\(key)' is also the name of the column '\(field.name)' in the data; readers would return the directory's value for it. \(spec.isHash ? "Rename the column (the bucket key is always 'bucket')" : "Rename the column, or name the date key with --date-layout (e.g. --date-layout dt)")")
+                }
+            }
         }
         self.specs = specs
         self.layout = layout

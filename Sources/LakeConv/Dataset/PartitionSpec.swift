@@ -50,6 +50,8 @@ public enum PartitionSpec: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The directory keys this level produces, outermost first.
+    var isHash: Bool { if case .hash = self { true } else { false } }
+
     public func keys(layout: DateLayout) -> [String] {
         switch self {
         case .category(let c): [c]
