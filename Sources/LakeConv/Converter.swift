@@ -239,14 +239,18 @@ public struct Converter {
         options.writer.encodingThreads = options.threads
         var report = ConversionReport()
         report.schemaNotes = notes
-        // Appending: the dataset's schema wins where this input's values fit it; a real type
-        // change is refused here, before anything is written.
+        // Appending, or replacing some partitions (the others stay): the dataset's schema wins
+        // where this input's values fit it; a real type change or another partitioning is
+        // refused here, before anything is written.
         var fields = inferredFields
         var addedColumns: [Field] = []
-        if !options.isSingleFile && options.mode == .append && FileSystem.exists(options.output + "/_SUCCESS") {
+        if !options.isSingleFile && (options.mode == .append || options.mode == .overwritePartitions) && FileSystem.exists(options.output + "/_SUCCESS") {
             let existing = try DatasetDescription.load(manifest: options.output)
             guard existing.specs == options.partitionBy else {
-                throw ConversionError(.usage, "the dataset is partitioned by \(existing.specs.map(\.description)) but this run asks for \(options.partitionBy.map(\.description)); appending needs the same partitioning", file: options.output)
+                throw ConversionError(.usage, "the dataset is partitioned by \(existing.specs.map(\.description)) but this run asks for \(options.partitionBy.map(\.description)); --mode \(options.mode.rawValue) needs the same partitioning", file: options.output)
+            }
+            guard existing.layout == options.dateLayout || !options.partitionBy.contains(where: { if case .date = $0 { true } else { false } }) else {
+                throw ConversionError(.usage, "the dataset's date directories use another --date-layout than this run's; --mode \(options.mode.rawValue) needs the same layout", file: options.output)
             }
             let categories = Set(existing.categoryTypes.keys)
             for field in fields where categories.contains(field.name) {

@@ -810,6 +810,30 @@ def test_mode_overwrite_partitions(mode_inputs, tmp_path: Path) -> None:
     assert not [p for p in out.parent.iterdir() if p.name not in ("ds",)], list(out.parent.iterdir())
 
 
+@pytest.mark.parametrize("mode", ["append", "overwrite-partitions"])
+def test_mode_refuses_other_partitioning_or_type(mode: str, tmp_path: Path) -> None:
+    """Adding to a dataset (append) or replacing some of its partitions (the others stay) needs
+    the dataset's partitioning and types: anything else is refused and the dataset is unchanged."""
+    first = tmp_path / "b1.ndjson"
+    first.write_text('{"s":"x","v":1}\n{"s":"y","v":2}\n', encoding="utf-8")
+    out = tmp_path / "ds"
+    convert([first], out, ["s"])
+
+    def snapshot() -> dict:
+        return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+    before = snapshot()
+    typed = tmp_path / "typed.ndjson"
+    typed.write_text('{"s":"x","v":"text"}\n', encoding="utf-8")
+    for inputs, specs in (([first], []), ([first], ["v"]), ([typed], ["s"])):
+        args = [*inputs, "--output", out, "--mode", mode]
+        for spec in specs:
+            args += ["--partition-by", spec]
+        p = run(args)
+        assert p.returncode != 0, f"{mode} with {specs} / {inputs[0].name} was accepted\n{p.stderr[-400:]}"
+        assert snapshot() == before, f"{mode} with {specs} / {inputs[0].name} changed the dataset"
+
+
 def test_mode_overwrite(mode_inputs, tmp_path: Path) -> None:
     first, second, ev = mode_inputs
     out = tmp_path / "ds"
