@@ -82,7 +82,8 @@ struct NDJSONToParquet: ParsableCommand {
     @Option(name: .customLong("date-layout"), help: "Date partition directories: nested (year=/month=/day=/hour=) or a single key name, e.g. dt (dt=2021-03-21).")
     var dateLayout: String = "nested"
 
-    @Option(help: "Time zone of date partitions: UTC or a fixed offset such as +05:30.")
+    // `.unconditional`: `--timezone -08:00` takes "-08:00" as the value, not as an option.
+    @Option(parsing: .unconditional, help: "Time zone of date partitions: UTC or a fixed offset such as +05:30 or -08:00.")
     var timezone: String = "UTC"
 
     @Flag(name: .customLong("date-default-partition"), help: "Records whose partition timestamp is missing or unparsable go to __HIVE_DEFAULT_PARTITION__ instead of the bad records.")

@@ -514,6 +514,24 @@ def test_partition_key_named_like_a_column_is_refused(case: tuple, tmp_path: Pat
     assert p.returncode == 2 and not (tmp_path / "ds").exists(), f"{p.returncode}\n{p.stderr[-600:]}"
 
 
+def test_dates_are_not_moved_by_the_time_zone(tmp_path: Path) -> None:
+    """A YYYY-MM-DD value is a calendar day: --timezone moves timestamps' instants, never dates.
+    Also `--timezone -08:00` (a value starting with '-') is read as the option's value."""
+    src = tmp_path / "in.ndjson"
+    src.write_text('{"d":"2022-01-01","id":1}\n{"d":"2022-01-01T00:30:00Z","id":2}\n'
+                   '{"d":"2021-12-31","id":3}\n', encoding="utf-8")
+    out = tmp_path / "ds"
+    p = run([src, "--output", out, "--partition-by", "date:d:hour", "--timezone", "-08:00", "--json"])
+    assert p.returncode == 0, p.stderr[-500:]
+    got = {}
+    for f in parquet_files(out):
+        for rec in pq.read_table(out / f).to_pylist():
+            got[rec["id"]] = f.rsplit("/", 1)[0]
+    assert got == {1: "year=2022/month=01/day=01/hour=00",
+                   2: "year=2021/month=12/day=31/hour=16",  # 00:30 UTC is 16:30 the day before at -08:00
+                   3: "year=2021/month=12/day=31/hour=00"}, got
+
+
 # ---------------------------------------------------------------------------
 # Hostile category values
 

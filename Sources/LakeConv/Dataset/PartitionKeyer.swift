@@ -213,14 +213,7 @@ struct PartitionKeyer {
                 withUnsafeBytes(of: UInt32(raw.count).littleEndian) { keyScratch.append(contentsOf: $0) }
                 keyScratch.append(contentsOf: raw)
             case .date:
-                guard tape.tokens[index].kind == .string,
-                    let seconds = tape.withText(of: index, source: source, { text -> Int64? in
-                        if let instant = TimestampParser.parseTimestamp(text) { return instant.seconds }
-                        if let days = TimestampParser.parseDate(text) { return days * 86_400 }
-                        return nil
-                    })
-                else { return false }
-                let local = seconds + Int64(timeZone.offsetSeconds)
+                guard tape.tokens[index].kind == .string, let local = tape.withText(of: index, source: source, localSeconds) else { return false }
                 let hour = local >= 0 ? local / 3600 : (local - 3599) / 3600  // finer than any grain
                 withUnsafeBytes(of: hour.littleEndian) { keyScratch.append(contentsOf: $0) }
             case .hash(let column, let buckets):
@@ -330,18 +323,13 @@ struct PartitionKeyer {
         let keys = PartitionSpec.date(column: column, grain: grain).keys(layout: layout)
         var seconds: Int64?
         if index >= 0, tape.tokens[index].kind == .string {
-            seconds = tape.withText(of: index, source: source) { text in
-                if let instant = TimestampParser.parseTimestamp(text) { return instant.seconds }
-                if let days = TimestampParser.parseDate(text) { return days * 86_400 }
-                return nil
-            }
+            seconds = tape.withText(of: index, source: source, localSeconds)
         }
-        guard let utc = seconds else {
+        guard let local = seconds else {
             if defaultPartitionForBadDates { return keys.map { ($0, nil) } }
             let what = index < 0 || tape.tokens[index].kind == .null ? "is missing" : "is not an ISO-8601 timestamp"
             throw Failure(reason: "partition timestamp '\(column)' \(what)")
         }
-        let local = utc + Int64(timeZone.offsetSeconds)
         let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
         let civil = Self.civil(fromDays: days)
         let hour = Int((local - days * 86_400) / 3600)
@@ -360,6 +348,15 @@ struct PartitionKeyer {
             }
             return [(key, text)]
         }
+    }
+
+    /// Seconds since 1970-01-01 on the partition clock: a timestamp's instant moved into
+    /// `--timezone`; a date (`YYYY-MM-DD`, no time of day) is already a calendar day, which no
+    /// time zone moves (its midnight).
+    private func localSeconds(_ text: UnsafeRawBufferPointer) -> Int64? {
+        if let instant = TimestampParser.parseTimestamp(text) { return instant.seconds + Int64(timeZone.offsetSeconds) }
+        if let days = TimestampParser.parseDate(text) { return days * 86_400 }
+        return nil
     }
 
     /// Civil date of a day count since 1970-01-01 (H. Hinnant's civil_from_days).
