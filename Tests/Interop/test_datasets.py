@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import random
 import os
 import re
 import subprocess
@@ -468,6 +469,44 @@ def test_hash_buckets_of_strings_and_doubles(spark, tmp_path: Path) -> None:
         convert([src], out, [f"hash:{col}:{n}"])
         fail_if(check_directories(out, ev, lambda r: f"bucket={want[r['event_id']][i]:02d}"),
                 f"hash:{col}:{n}: buckets differ from Spark's pmod(hash({col}), {n})")
+
+
+def test_hash_buckets_of_schema_types(spark, tmp_path: Path) -> None:
+    """Buckets of decimal(38,0) (Spark hashes the unscaled value's two's complement bytes), int,
+    smallint, tinyint (hashInt) and float (floatToIntBits) columns equal Spark's
+    pmod(hash(col), n) over the same values with the same types."""
+    import decimal
+    rng = random.Random(38)
+    big = [0, 1, -1, 127, 128, -128, -129, 255, 256, 2**63, -(2**63) - 1, 10**37, -(10**37), 10**38 - 1]
+    big += [rng.randrange(-(10**38) + 1, 10**38) for _ in range(150)] + [rng.randrange(-10**6, 10**6) for _ in range(50)]
+    rows = []
+    for k, b in enumerate(big):
+        rows.append({"id": k, "b": b, "i": rng.randrange(-2**31, 2**31), "s": rng.randrange(-2**15, 2**15),
+                     "t": rng.randrange(-128, 128), "f": rng.choice([0.0, -0.0, 1.5, rng.uniform(-1e6, 1e6)])})
+    src = tmp_path / "in.ndjson"
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    schema = tmp_path / "schema.json"
+    schema.write_text(json.dumps({"fields": [{"name": "id", "type": "bigint"}, {"name": "b", "type": "decimal(38,0)"},
+                                             {"name": "i", "type": "int"}, {"name": "s", "type": "smallint"},
+                                             {"name": "t", "type": "tinyint"}, {"name": "f", "type": "float"}]}), encoding="utf-8")
+    got_rows = spark_query(spark, tmp_path, {
+        "id": pa.array([r["id"] for r in rows], pa.int64()),
+        "b": pa.array([decimal.Decimal(r["b"]) for r in rows], pa.decimal128(38, 0)),
+        "i": pa.array([r["i"] for r in rows], pa.int32()), "s": pa.array([r["s"] for r in rows], pa.int16()),
+        "t": pa.array([r["t"] for r in rows], pa.int8()), "f": pa.array([r["f"] for r in rows], pa.float32()),
+    }, "select id, pmod(hash(b), 8), pmod(hash(i), 8), pmod(hash(s), 8), pmod(hash(t), 8), pmod(hash(f), 8) from v")
+    want = {r[0]: r[1:] for r in got_rows}
+    for position, col in enumerate(["b", "i", "s", "t", "f"]):
+        out = tmp_path / f"ds-{col}"
+        p = run([src, "--output", out, "--schema", schema, "--partition-by", f"hash:{col}:8"])
+        assert p.returncode == 0, describe(p)
+        where = {}
+        for f in parquet_files(out):
+            for rec in pq.read_table(out / f, columns=["id"]).to_pylist():
+                where[rec["id"]] = f.split("/")[0]
+        wrong = [(k, rows[k][col], where.get(k), want[k][position]) for k in want
+                 if where.get(k) != f"bucket={want[k][position]:02d}"]
+        assert not wrong, f"hash:{col}:8: {len(wrong)} rows in another bucket than Spark's, e.g. {wrong[:5]}"
 
 
 @pytest.mark.parametrize("specs", [["hash:session_id:7", "hash:amount:5"], ["source", "source"],

@@ -298,6 +298,15 @@ struct PartitionKeyer {
         let hash: Int32
         switch (type, token.kind) {
         case (.int64, .integer): hash = SparkHash.hash(long: Int64(bitPattern: token.payload))
+        case (.int8, .integer), (.int16, .integer), (.int32, .integer):
+            hash = SparkHash.hash(int: Int32(truncatingIfNeeded: Int64(bitPattern: token.payload)))  // out of range: a bad record anyway
+        case (.float, .integer): hash = SparkHash.hash(float: Float(Int64(bitPattern: token.payload)))
+        case (.float, .double), (.float, .bigInteger): hash = SparkHash.hash(float: Float(Double(bitPattern: token.payload)))
+        case (.decimal(38, 0), .integer), (.decimal(38, 0), .bigInteger):
+            guard let value = TapeColumnBuilder.int128(UnsafeRawBufferPointer(rebasing: source[tape.sourceRange(of: index)])) else {
+                throw Failure(reason: "partition column '\(column)' is not an integer of at most 38 digits")
+            }
+            hash = SparkHash.hash(decimalUnscaled: value)
         case (.double, .integer): hash = SparkHash.hash(double: Double(Int64(bitPattern: token.payload)))
         case (.double, _): hash = SparkHash.hash(double: Double(bitPattern: token.payload))
         case (.boolean, _): hash = SparkHash.hash(int: token.kind == .true ? 1 : 0)

@@ -48,6 +48,28 @@ public enum SparkHash {
         hash(long: Int64(bitPattern: (value == 0 ? 0.0 : value).bitPattern), seed: seed)
     }
 
+    /// FloatType: `floatToIntBits`, with -0.0 as 0.0.
+    public static func hash(float value: Float, seed: UInt32 = seed) -> Int32 {
+        hash(int: Int32(bitPattern: (value == 0 ? Float(0) : value).bitPattern), seed: seed)
+    }
+
+    /// DecimalType of precision above 18 (`decimal(38,0)`): the bytes of
+    /// `unscaledValue().toByteArray()`, the shortest big-endian two's complement form.
+    public static func hash(decimalUnscaled value: Int128, seed: UInt32 = seed) -> Int32 {
+        withUnsafeBytes(of: value.bigEndian) { all in
+            // Drop leading bytes that only repeat the sign (0x00 before a byte < 0x80, 0xFF
+            // before a byte ≥ 0x80), keeping at least one.
+            var first = 0
+            while first < 15 {
+                let byte = all[first]
+                let nextNegative = all[first + 1] >= 0x80
+                guard (byte == 0x00 && !nextNegative) || (byte == 0xFF && nextNegative) else { break }
+                first += 1
+            }
+            return hash(bytes: UnsafeRawBufferPointer(rebasing: all[first...]), seed: seed)
+        }
+    }
+
     public static func hash(bytes: UnsafeRawBufferPointer, seed: UInt32 = seed) -> Int32 {
         let n = bytes.count
         let aligned = n - n % 4
