@@ -86,9 +86,18 @@ public enum CatalogGenerator {
     public static let serde = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
 
     /// Every artifact for a table, its partitions, and (on append) the columns it gained.
-    public static func artifacts(_ table: CatalogTable, partitions: [CatalogPartition], projection: Bool, addedColumns: [Field] = []) -> CatalogArtifacts {
+    public static func artifacts(
+        _ table: CatalogTable, partitions: [CatalogPartition], projection requested: Bool, addedColumns: [Field] = [], now: Date = Date()
+    ) -> CatalogArtifacts {
         var out = CatalogArtifacts()
-        out.notes = nameNotes(table, projection: projection)
+        // With projection on, Athena ignores registered partitions: a partition projection
+        // cannot address would hold rows no query sees. Then the table is written without it.
+        var projection = requested
+        if requested, let problem = projectionProblem(table, partitions: partitions, now: now) {
+            projection = false
+            out.notes.append("projection: not enabled, because \(problem); Athena would not see those rows with projection on. Register the partitions with the add-partitions files (written) or the Glue partition files")
+        }
+        out.notes += nameNotes(table, projection: projection)
         out.files.append(("create-table.sql", createTableSQL(table, projection: projection)))
         for (i, statement) in addPartitionStatements(table, partitions: partitions).enumerated() {
             out.files.append((numbered("add-partitions", i, "sql"), statement))
@@ -110,17 +119,37 @@ public enum CatalogGenerator {
         return "\(stem)-\(String(repeating: "0", count: max(0, 4 - n.count)) + n).\(ext)"
     }
 
-    static func nameNotes(_ table: CatalogTable, projection: Bool) -> [String] {
-        var notes: [String] = []
-        if projection {
-            for key in table.partitionKeys {
-                guard case .enumeration(let values) = key.projection else { continue }
-                let awkward = values.filter { $0.contains(",") || $0.utf8.contains { $0 < 0x20 || $0 == 0x7F || Array("\"#%'*/:=?\\{[]^".utf8).contains($0) } }
-                if !awkward.isEmpty {
-                    notes.append("projection: \(awkward.count) value(s) of '\(key.name)' contain a comma or need escaping in paths (e.g. '\(awkward[0])'); projection cannot address them, register those partitions with add-partitions")
+    /// Why partition projection cannot address every partition (nil: it can): an enum value with
+    /// a comma or a byte Hive escapes in paths (the location template substitutes the raw value),
+    /// a default partition (`__HIVE_DEFAULT_PARTITION__`) under an integer or date projection, or
+    /// a date after `now` (a date projection's range ends at NOW).
+    static func projectionProblem(_ table: CatalogTable, partitions: [CatalogPartition], now: Date) -> String? {
+        for (k, key) in table.partitionKeys.enumerated() {
+            let values = partitions.map { k < $0.values.count ? $0.values[k] : nil }
+            switch key.projection {
+            case .enumeration(let listed):
+                if let awkward = listed.first(where: { $0.contains(",") || $0.utf8.contains { $0 < 0x20 || $0 == 0x7F || Array("\"#%'*/:=?\\{[]^".utf8).contains($0) } }) {
+                    return "the value '\(awkward)' of '\(key.name)' contains a comma or needs escaping in paths"
+                }
+            case .integer:
+                if values.contains(where: { $0 == nil }) { return "'\(key.name)' has a default partition (\(CatalogGenerator.hiveDefaultPartition))" }
+            case .date(_, let format, _):
+                if values.contains(where: { $0 == nil }) { return "'\(key.name)' has a default partition (\(CatalogGenerator.hiveDefaultPartition))" }
+                let formatter = DateFormatter()
+                formatter.locale = Locale(identifier: "en_US_POSIX")
+                formatter.timeZone = TimeZone(identifier: "UTC")
+                formatter.dateFormat = format
+                let today = formatter.string(from: now)
+                if let future = values.compactMap({ $0 }).first(where: { $0 > today }) {
+                    return "'\(key.name)' has the partition \(future), after the projection's range (which ends now, \(today) UTC)"
                 }
             }
         }
+        return nil
+    }
+
+    static func nameNotes(_ table: CatalogTable, projection: Bool) -> [String] {
+        var notes: [String] = []
         for field in table.columns {
             if field.name != field.name.lowercased() { notes.append("column '\(field.name)' is '\(field.name.lowercased())' in Athena and Glue (they lower-case names)") }
             if let problem = Identifier.problem(field.name) { notes.append("column '\(field.name)' \(problem)") }

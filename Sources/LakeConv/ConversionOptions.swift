@@ -147,6 +147,8 @@ public struct ConversionReport: Sendable {
             ("bad_records_path", badRecordsPath.map(JSONText.quote) ?? "null"),
             ("inputs", JSONText.array(inputsJSON)), ("output_files", JSONText.array(outputsJSON)),
             ("schema_notes", JSONText.array(schemaNotes.map(JSONText.quote))),
+            ("catalog_files", JSONText.array(catalogFiles.map(JSONText.quote))),
+            ("catalog_notes", JSONText.array(catalogNotes.map(JSONText.quote))),
         ])
     }
 }

@@ -129,4 +129,28 @@ import Testing
     func addColumns() {
         #expect(CatalogGenerator.alterTableAddColumnsSQL(table(), [Field("referrer", .string)]) == "ALTER TABLE `analytics`.`events` ADD COLUMNS (\n  `referrer` string\n);\n")
     }
+
+    @Test("projection is left off, with a note, when it cannot address every partition")
+    func projectionReach() throws {
+        let now = try #require(ISO8601DateFormatter().date(from: "2021-03-10T12:00:00Z"))
+        func projected(_ keys: [PartitionKey], _ values: [[String?]]) -> (on: Bool, notes: [String]) {
+            let partitions = values.map { CatalogPartition(values: $0, directory: "d") }
+            let artifacts = CatalogGenerator.artifacts(table(projection: keys), partitions: partitions, projection: true, now: now)
+            let sql = artifacts.files.first { $0.name == "create-table.sql" }!.contents
+            return (sql.contains("projection.enabled"), artifacts.notes.filter { $0.hasPrefix("projection:") })
+        }
+        let source = PartitionKey(name: "source", type: "string", projection: .enumeration(["ios", "web"]))
+        let year = PartitionKey(name: "year", type: "string", projection: .integer(min: 2020, max: 2021, digits: 4))
+        let dt = PartitionKey(name: "dt", type: "string", projection: .date(start: "2021-03-01", format: "yyyy-MM-dd", unit: "DAYS"))
+        // Every partition reachable: on, no note.
+        #expect(projected([source, year], [["ios", "2020"], ["web", "2021"]]) == (true, []))
+        #expect(projected([dt], [["2021-03-01"], ["2021-03-10"]]) == (true, []))
+        // A value with a byte Hive escapes in paths, a default partition under an integer or date
+        // projection, a date after now: off, with the reason.
+        let slash = PartitionKey(name: "source", type: "string", projection: .enumeration(["a/b", "web"]))
+        for (keys, values) in [([slash], [["a/b"]]), ([source, year], [["ios", nil]]), ([dt], [[nil]]), ([dt], [["2021-03-11"]])] as [([PartitionKey], [[String?]])] {
+            let got = projected(keys, values)
+            #expect(!got.on && got.notes.count == 1, "\(values): \(got)")
+        }
+    }
 }

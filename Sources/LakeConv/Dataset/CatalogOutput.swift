@@ -69,7 +69,14 @@ public struct DatasetDescription: Sendable {
         switch spec {
         case .category(let column):
             let distinct = Array(Set(values.map { $0 ?? CatalogGenerator.hiveDefaultPartition })).sorted()
-            return PartitionKey(name: key, type: HiveType.name(categoryTypes[column] ?? .string), projection: .enumeration(distinct))
+            // The directory holds the value's text as written: a Hive type that reads that text
+            // back. A timestamp's ISO-8601 text (with 'T' and an offset) is not Hive's timestamp
+            // form, so such a key is a string.
+            let type: DataType = switch categoryTypes[column] ?? .string {
+            case .boolean, .int8, .int16, .int32, .int64, .double, .date, .decimal: categoryTypes[column]!
+            default: .string
+            }
+            return PartitionKey(name: key, type: HiveType.name(type), projection: .enumeration(distinct))
         case .hash(_, let buckets):
             return PartitionKey(name: key, type: "int", projection: .integer(min: 0, max: buckets - 1, digits: max(2, String(buckets - 1).count)))
         case .date(_, let grain):
