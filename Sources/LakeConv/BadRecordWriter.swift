@@ -43,6 +43,17 @@ final class BadRecordWriter {
         count = 0
     }
 
+    /// Removes a bad-records file an earlier run left at `path`, when this run (which succeeded)
+    /// had no bad record: the file would contradict the run's summary. Returns a note when the
+    /// file is there and cannot be removed.
+    func removeStaleFile() -> String? {
+        guard sink == nil, count == 0 else { return nil }
+        var status = stat()
+        guard lstat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return nil }
+        guard unlink(path) == 0 else { return "the previous run's bad-records file \(path) could not be removed (\(String(cString: strerror(errno)))); this run had no bad record" }
+        return nil
+    }
+
     /// Makes the file visible (it is written under a temporary name until then).
     func finish() throws(ConversionError) {
         guard let sink else { return }

@@ -523,6 +523,7 @@ public struct Converter {
             throw error
         }
         try badRecords.finish()
+        if let note = badRecords.removeStaleFile() { report.schemaNotes.append(note) }
         return .converted(report)
     }
 

@@ -769,3 +769,20 @@ def test_schema_narrow_integers_and_float(tmp_path: Path) -> None:
                            extra=("--schema", str(schema)))
         assert run.returncode == 2, run.describe()
         assert b"not supported yet" in run.stderr and not run.parquet.exists(), run.describe()
+
+
+def test_stale_bad_records_file_is_removed(tmp_path: Path) -> None:
+    """A clean run leaves no bad-records file from an earlier run: it would contradict the
+    summary's bad_records 0. A failed run leaves the earlier files as they were."""
+    messy = tmp_path / "messy.ndjson"
+    messy.write_text('{"a":1}\nnot json\n', encoding="utf-8")
+    clean = tmp_path / "clean.ndjson"
+    clean.write_text('{"a":1}\n{"a":2}\n', encoding="utf-8")
+    first = run_lakeconv([messy], tmp_path / "o", extra=("--max-bad-records", "0"))
+    assert first.returncode == 1 and first.bad.exists(), first.describe()
+    second = run_lakeconv([clean], tmp_path / "o")
+    summary = summary_of(second)
+    assert summary["bad_records"] == 0 and summary["bad_records_path"] is None, summary
+    assert not second.bad.exists(), "the earlier run's bad-records file is still there"
+    third = run_lakeconv([messy], tmp_path / "o", extra=("--max-bad-records", "0", "--mode", "overwrite"))
+    assert third.returncode == 1 and third.bad.exists() and third.parquet.exists(), third.describe()
