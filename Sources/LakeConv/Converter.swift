@@ -481,6 +481,10 @@ public struct Converter {
             if partitioned && globalPartitions.count > 10_000 {
                 report.schemaNotes.append("partitioning: \(globalPartitions.count) partitions (more than 10,000: consider a coarser partitioning)")
             }
+            if schema.columns.isEmpty && (options.isSingleFile || totalRows > 0) {
+                report.schemaNotes.append(
+                    "no record has a key (the input is empty, blank, or only empty objects): the Parquet file has no column, which pyarrow reads but DuckDB and Spark refuse; give --schema to write typed columns")
+            }
             try handOver()
             report.duplicateKeys = duplicateKeys
             if options.maxBadRecords.exceeded(bad: report.badRecords, lines: report.linesRead) {

@@ -119,6 +119,9 @@ extension DatasetDescription {
     /// Reads a dataset's `_SUCCESS` manifest (or the folder holding it).
     public static func load(manifest path: String) throws(ConversionError) -> DatasetDescription {
         let file = FileSystem.isDirectory(path) ? path + "/_SUCCESS" : path
+        if !FileSystem.isDirectory(path) && path.hasSuffix(".parquet") {
+            throw ConversionError(.usage, "this is a Parquet file; give the dataset folder lakeconv wrote (it holds the _SUCCESS manifest), or its _SUCCESS file", file: path)
+        }
         guard FileSystem.exists(file) else {
             throw ConversionError(.input, "no _SUCCESS manifest (was the dataset written by lakeconv, and did the run complete?)", file: file)
         }
