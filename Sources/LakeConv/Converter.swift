@@ -508,10 +508,15 @@ public struct Converter {
                     for file in written where seen.insert(file.directory).inserted { directories.append(file.directory) }
                     var categoryTypes: [String: DataType] = [:]
                     for case .category(let column) in options.partitionBy { categoryTypes[column] = fields.first { $0.name == column }?.type }
+                    var partitions = directories.map { CatalogPartition(values: values[$0] ?? [], directory: $0) }
+                    if options.mode == .append || options.mode == .overwritePartitions {
+                        // The table covers the whole dataset (its manifest lists earlier runs' files
+                        // too): projection values and partition files for every partition.
+                        partitions = try DatasetDescription.load(manifest: dataset.root).partitions
+                    }
                     let description = DatasetDescription(
                         fields: fileFields, specs: options.partitionBy, layout: options.dateLayout, categoryTypes: categoryTypes,
-                        compression: options.writer.compression.name,
-                        partitions: directories.map { CatalogPartition(values: values[$0] ?? [], directory: $0) }, addedColumns: addedColumns)
+                        compression: options.writer.compression.name, partitions: partitions, addedColumns: addedColumns)
                     report.catalogNotes = try description.emit(catalog)
                     report.catalogFiles = FileSystem.list(catalog.outputFolder).map { catalog.outputFolder + "/" + $0 }
                 }

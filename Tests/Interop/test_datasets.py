@@ -818,10 +818,14 @@ def test_mode_append_doubles_rows(mode_inputs, tmp_path: Path) -> None:
 
 
 def _manifest_of_run(root: Path, summary: dict) -> tuple[dict, list[str]]:
-    """_SUCCESS after append / overwrite-partitions: every file it lists exists with its rows and
-    bytes, and its counters are this run's."""
+    """_SUCCESS after append / overwrite-partitions: it lists every data file of the dataset
+    (earlier runs' too), each with its rows and bytes, and its counters are this run's."""
     manifest = json.loads((root / "_SUCCESS").read_text(encoding="utf-8"))
     problems = []
+    listed = sorted(f["path"] for f in manifest["files"])
+    if listed != parquet_files(root):
+        problems.append(f"_SUCCESS lists {len(listed)} files, the dataset has {len(parquet_files(root))}: "
+                        f"unlisted {sorted(set(parquet_files(root)) - set(listed))[:3]}")
     for f in manifest["files"]:
         p = root / f["path"]
         if not p.is_file():

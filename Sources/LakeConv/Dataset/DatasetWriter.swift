@@ -311,7 +311,18 @@ final class DatasetWriter: @unchecked Sendable {
         }
         do { try manifestEntries?.closeUnsynced() } catch { throw ConversionError(.output, error.description, file: staging) }
         let manifest = staging + "/.manifest"
-        try assembleManifest(header: header, footer: footer, into: manifest)
+        // Appending or replacing some partitions: the manifest goes on listing the files of
+        // earlier runs that stay (`ddl`, projection and readers of `_SUCCESS` see the whole
+        // dataset); the counts in its header are this run's.
+        var carried: [String] = []
+        if options.mode == .append || options.mode == .overwritePartitions, FileSystem.exists(root + "/_SUCCESS") {
+            let replaced = options.mode == .overwritePartitions ? Set(written.map(\.directory)) : []
+            let root = self.root
+            carried = try Manifest.fileEntries(of: root + "/_SUCCESS").filter { entry in
+                !replaced.contains(entry.directory) && FileSystem.exists(root + "/" + entry.path)
+            }.map(\.text)
+        }
+        try assembleManifest(header: header, footer: footer, carried: carried, into: manifest)
         // Every staged file reaches the disk before anything is published.
         FileSystem.syncFileSystem(containing: staging)
         switch options.mode {
@@ -323,11 +334,13 @@ final class DatasetWriter: @unchecked Sendable {
         return written
     }
 
-    private func assembleManifest(header: String, footer: String, into path: String) throws(ConversionError) {
+    private func assembleManifest(header: String, footer: String, carried: [String], into path: String) throws(ConversionError) {
         do {
             let out = try FileByteSink(path: path, direct: true)
             try out.write(bytes: Array(header.utf8))
+            for (i, entry) in carried.enumerated() { try out.write(bytes: Array(((i == 0 ? "  " : ",\n  ") + entry).utf8)) }
             if manifestEntries != nil {
+                if !carried.isEmpty { try out.write(bytes: Array(",\n".utf8)) }
                 let entries = try FileSource(path: staging + "/.manifest-entries")
                 let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
                 defer { chunk.deallocate() }

@@ -1,3 +1,4 @@
+import LakeJSON
 import LakeCatalog
 import LakeParquet
 
@@ -16,6 +17,51 @@ import LakeParquet
 /// Column statistics are merged over the file's row groups; timestamps and dates are ISO-8601
 /// text, byte arrays UTF-8 text, other binary columns have null counts only.
 enum Manifest {
+    /// The entries of a manifest's file list as written (their JSON text), with each file's path
+    /// and directory relative to the dataset root.
+    static func fileEntries(of path: String) throws(ConversionError) -> [(path: String, directory: String, text: String)] {
+        let bytes = try FileSystem.readAll(path)
+        var parser = JSONParser(limits: JSONLimits(maxDepth: 64))
+        var result: Result<[(path: String, directory: String, text: String)], ConversionError> = .success([])
+        bytes.withUnsafeBytes { raw in
+            do throws(JSONError) { try parser.parse(raw) } catch {
+                result = .failure(ConversionError(.input, "the dataset's manifest is not valid JSON: \(error)", file: path))
+                return
+            }
+            let tape = parser.tape
+            guard tape.tokens.first?.kind == .objectStart else { return }
+            func text(_ i: Int) -> String { tape.withText(of: i, source: raw) { String(decoding: $0, as: UTF8.self) } }
+            var i = 1
+            while i < Int(tape.tokens[0].payload) {
+                let value = i + 1
+                if text(i) == "files" && tape.tokens[value].kind == .arrayStart {
+                    var entries: [(path: String, directory: String, text: String)] = []
+                    var e = value + 1
+                    while e < Int(tape.tokens[value].payload) {
+                        if tape.tokens[e].kind == .objectStart {
+                            let end = Int(tape.tokens[e].payload)
+                            let entryText = String(decoding: raw[Int(tape.tokens[e].start)..<Int(tape.tokens[end].end)], as: UTF8.self)
+                            var m = e + 1
+                            while m < end {
+                                if text(m) == "path" && tape.tokens[m + 1].kind == .string {
+                                    let p = text(m + 1)
+                                    let directory = p.contains("/") ? String(p[..<p.lastIndex(of: "/")!]) : ""
+                                    entries.append((p, directory, entryText))
+                                }
+                                m = tape.next(after: m + 1)
+                            }
+                        }
+                        e = tape.next(after: e)
+                    }
+                    result = .success(entries)
+                    return
+                }
+                i = tape.next(after: value)
+            }
+        }
+        return try result.get()
+    }
+
     /// `_SUCCESS` up to the file list, and after it (the entries are streamed in between).
     static func frame(
         runID: String, mode: DatasetMode, specs: [PartitionSpec], layout: DateLayout, schema: Schema, report: ConversionReport,
