@@ -10,7 +10,8 @@ import LakeParquet
 ///      "schema": [{"name", "type", "athena"}], "partition_keys": [{"name", "athena"}],
 ///      "files": [{"path": "source=web/part-00000-RUN.parquet", "partition": {"source": "web"},
 ///                 "rows": N, "bytes": N,
-///                 "columns": {"device.screen.w": {"null_count": N, "min": 320, "max": 2560}, …}}],
+///                 "columns": {"device.screen.w": {"null_count": N, "min": 320, "max": 2560},
+///                             "tags[]": {"null_count": N, …}, …}}],
 ///      "schema_notes": [...], "bad_records_path": "…" | null}
 ///
 /// Partition values are the decoded values (not the escaped directory names); null is `null`.
@@ -174,7 +175,10 @@ enum Manifest {
     static func isoDate(days: Int64) -> String {
         let c = PartitionKeyer.civil(fromDays: days)
         func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        return "\(c.year)-\(two(c.month))-\(two(c.day))"
+        // ISO 8601: at least four year digits (0001, -0044).
+        let digits = String(abs(c.year))
+        let year = (c.year < 0 ? "-" : "") + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+        return "\(year)-\(two(c.month))-\(two(c.day))"
     }
 
     static func isoTimestamp(_ value: Int64, perSecond: Int64) -> String {
@@ -187,6 +191,29 @@ enum Manifest {
         let fractionText = String(fraction)
         return isoDate(days: days) + "T\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60))."
             + String(repeating: "0", count: digits - fractionText.count) + fractionText + "Z"
+    }
+
+    /// A leaf's name in `columns`: its field names, with `[]` after a list (`tags[]`,
+    /// `pts[].x`). A list's leaf counts null and empty lists and null elements as nulls
+    /// (Parquet's count for the leaf), so it is not named like the list itself.
+    static func statisticsName(_ path: [String]) -> String {
+        var names: [String] = []
+        var i = 0
+        while i < path.count {
+            if path[i] == "list" && i + 1 < path.count && path[i + 1] == "element" && !names.isEmpty {
+                names[names.count - 1] += "[]"
+                i += 2
+                continue
+            }
+            if path[i] == "key_value" && !names.isEmpty {
+                names[names.count - 1] += "{}"
+                i += 1
+                continue
+            }
+            names.append(path[i])
+            i += 1
+        }
+        return names.joined(separator: ".")
     }
 
     private static func columnStatistics(_ metadata: FileMetaData, schema: Schema) -> String {
@@ -206,7 +233,7 @@ enum Manifest {
                 entry.append(("min", render(low, column)))
                 entry.append(("max", render(high, column)))
             }
-            pairs.append((column.path.filter { $0 != "list" && $0 != "element" && $0 != "key_value" }.joined(separator: "."), JSONText.object(entry)))
+            pairs.append((statisticsName(column.path), JSONText.object(entry)))
         }
         return JSONText.object(pairs)
     }
