@@ -178,7 +178,9 @@ public struct Converter {
             report = try convert(paths, displayNames, fields: explicit, notes: [], typing: .given).report!
         } else if let limit = options.sampleRecords {
             let resolved = try inferSample(paths: paths, limit: limit).resolve(options.inference)
-            report = try convert(paths, displayNames, fields: resolved.fields, notes: resolved.notes, typing: .given).report!
+            // The notes describe the sample; later values of other kinds are bad records.
+            let notes = resolved.notes.map { "in the first \(limit) records (--sample): \($0)" }
+            report = try convert(paths, displayNames, fields: resolved.fields, notes: notes, typing: .given).report!
         } else {
             // Speculate: infer from the first records, then convert in one pass in which every
             // record must fit that schema exactly (each value of a kind that leaves its column's
@@ -303,6 +305,12 @@ public struct Converter {
         let directPlan = !Self.directReaderDisabledByEnvironment ? DirectReadingPlan(plan, tapeMembers: Set(options.partitionBy.map(\.column))) : nil
         let rollback = typing == .given
         let speculative = typing == .speculative
+        // Values must be of the kinds their column's type was inferred from: speculating, and
+        // with --sample (a later integer in a column that was a string, or only null, in the
+        // sample is a bad record, not its digits), unless --big-integers string made integers
+        // strings on purpose.
+        let sampled = typing == .given && options.schema == nil
+        let exactKinds = speculative || (sampled && options.inference.bigIntegers != .string)
         let limits = options.limits
         let maxRecordBytes = options.maxRecordBytes
         let template = keyer
@@ -359,7 +367,7 @@ public struct Converter {
             workers: options.threads, inFlight: options.threads * 2,
             work: { block in
                 var parser = JSONParser(limits: limits)
-                var builder = TapeColumnBuilder(schema: schema, plan: plan, rollback: rollback, exactKinds: speculative, storage: storagePool.take())
+                var builder = TapeColumnBuilder(schema: schema, plan: plan, rollback: rollback, exactKinds: exactKinds, storage: storagePool.take())
                 var keyer = template
                 var result = BlockResult()
                 var direct = directPlan.flatMap { DirectRecordReader(plan: $0, columnCount: schema.columns.count, limits: limits, recordsTape: partitioned) }

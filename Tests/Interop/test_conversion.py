@@ -786,3 +786,16 @@ def test_stale_bad_records_file_is_removed(tmp_path: Path) -> None:
     assert not second.bad.exists(), "the earlier run's bad-records file is still there"
     third = run_lakeconv([messy], tmp_path / "o", extra=("--max-bad-records", "0", "--mode", "overwrite"))
     assert third.returncode == 1 and third.bad.exists() and third.parquet.exists(), third.describe()
+
+
+def test_sample_null_only_column_takes_no_other_kind(tmp_path: Path) -> None:
+    """--sample: a key only null in the sample is a string column; a later integer or array in it
+    is a bad record (not its digits or JSON text), a later string is stored."""
+    src = tmp_path / "in.ndjson"
+    src.write_text('{"a":1,"x":null}\n{"a":2,"x":0}\n{"a":3,"x":[1]}\n{"a":4,"x":"s"}\n', encoding="utf-8")
+    run = run_lakeconv([src], tmp_path, extra=("--sample", "1"))
+    summary = summary_of(run)
+    assert (summary["rows_written"], summary["bad_records"]) == (2, 2), summary
+    assert sorted(b["line"] for b in bad_records(run)) == [2, 3]
+    assert read_column(run.parquet, "x") == [None, "s"]
+    assert any(n.startswith("in the first 1 records (--sample): x:") for n in summary["schema_notes"]), summary
