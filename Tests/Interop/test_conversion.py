@@ -209,6 +209,12 @@ def test_many_row_groups(threads: str, tmp_path: Path) -> None:
     run = run_lakeconv([path], tmp_path, extra=("--row-group-size", "1MiB", "--threads", threads))
     assert_conversion(run, [path])
     assert pq.ParquetFile(run.parquet).metadata.num_row_groups >= 4
+    # Below one block of input: a batch is cut into row groups of about the size asked.
+    small = run_lakeconv([path], tmp_path / "small", extra=("--row-group-size", "128KiB", "--threads", threads))
+    assert_conversion(small, [path])
+    meta = pq.ParquetFile(small.parquet).metadata
+    sizes = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
+    assert meta.num_row_groups >= 40 and max(sizes) < 2000, sizes
 
 
 @pytest.mark.parametrize("name", ["events_sample", "messy", "nested"])
