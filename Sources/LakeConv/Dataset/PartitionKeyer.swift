@@ -213,7 +213,8 @@ struct PartitionKeyer {
                 withUnsafeBytes(of: UInt32(raw.count).littleEndian) { keyScratch.append(contentsOf: $0) }
                 keyScratch.append(contentsOf: raw)
             case .date:
-                guard tape.tokens[index].kind == .string, let local = tape.withText(of: index, source: source, localSeconds) else { return false }
+                let offset = Int64(timeZone.offsetSeconds)
+                guard tape.tokens[index].kind == .string, let local = tape.withText(of: index, source: source, { Self.localSeconds($0, offset: offset) }) else { return false }
                 let hour = local >= 0 ? local / 3600 : (local - 3599) / 3600  // finer than any grain
                 withUnsafeBytes(of: hour.littleEndian) { keyScratch.append(contentsOf: $0) }
             case .hash(let column, let buckets):
@@ -332,7 +333,8 @@ struct PartitionKeyer {
         let keys = PartitionSpec.date(column: column, grain: grain).keys(layout: layout)
         var seconds: Int64?
         if index >= 0, tape.tokens[index].kind == .string {
-            seconds = tape.withText(of: index, source: source, localSeconds)
+            let offset = Int64(timeZone.offsetSeconds)
+            seconds = tape.withText(of: index, source: source) { Self.localSeconds($0, offset: offset) }
         }
         guard let local = seconds else {
             if defaultPartitionForBadDates { return keys.map { ($0, nil) } }
@@ -362,8 +364,9 @@ struct PartitionKeyer {
     /// Seconds since 1970-01-01 on the partition clock: a timestamp's instant moved into
     /// `--timezone`; a date (`YYYY-MM-DD`, no time of day) is already a calendar day, which no
     /// time zone moves (its midnight).
-    private func localSeconds(_ text: UnsafeRawBufferPointer) -> Int64? {
-        if let instant = TimestampParser.parseTimestamp(text) { return instant.seconds + Int64(timeZone.offsetSeconds) }
+    /// (Static, given the offset: a method reference would capture the whole keyer per record.)
+    private static func localSeconds(_ text: UnsafeRawBufferPointer, offset: Int64) -> Int64? {
+        if let instant = TimestampParser.parseTimestamp(text) { return instant.seconds + offset }
         if let days = TimestampParser.parseDate(text) { return days * 86_400 }
         return nil
     }
