@@ -48,13 +48,16 @@ final class LineBlock: @unchecked Sendable {
     }
 
     /// A block of lines of `mapped` from byte `from` on (`appendMapped`, then `finishMapped`).
-    init(sequence: Int, input: Int, mapped: MappedInput, from start: Int) {
+    /// `expectedLines`: room reserved for the line list (the previous block's count), so it is
+    /// not copied as it grows.
+    init(sequence: Int, input: Int, mapped: MappedInput, from start: Int, expectedLines: Int = 0) {
         self.sequence = sequence
         self.input = input
         pool = nil
         mapping = mapped
         mappedStart = start
         storage = UnsafeMutableRawBufferPointer(start: UnsafeMutableRawPointer(mutating: mapped.base + start), count: 0)
+        lines.reserveCapacity(expectedLines)
     }
 
     deinit {

@@ -94,8 +94,9 @@ final class MappedInput: @unchecked Sendable {
                 } else {
                     block.finishMapped(at: position)
                     block.inputBytesConsumed = position
+                    let previousLines = block.lines.count
                     try emit(block)
-                    block = LineBlock(sequence: sequence, input: input, mapped: self, from: position)
+                    block = LineBlock(sequence: sequence, input: input, mapped: self, from: position, expectedLines: previousLines + previousLines / 8 + 16)
                     sequence += 1
                     blockLineBytes = 0
                     capacity = max(blockBytes, count)
