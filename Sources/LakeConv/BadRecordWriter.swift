@@ -16,6 +16,7 @@ final class BadRecordWriter {
 
     init(path: String) {
         self.path = path
+        FileByteSink.removeStaleTemporaries(for: path)
     }
 
     func record(file: String, line: InputLine, reason: String) throws(ConversionError) {

@@ -38,6 +38,24 @@ public final class FileByteSink: ByteSink {
         if !committed { abandon() }
     }
 
+    /// Removes temporary files (`.NAME.tmp-PID`) that runs now dead left beside `path` (killed,
+    /// or stopped by a fault before they could clean up).
+    public static func removeStaleTemporaries(for path: String) {
+        let slash = path.lastIndex(of: "/")
+        let folder = slash.map { String(path[..<$0]) } ?? "."
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        let prefix = ".\(name).tmp-"
+        guard let directory = opendir(folder.isEmpty ? "/" : folder) else { return }
+        defer { closedir(directory) }
+        while let entry = readdir(directory) {
+            let entryName = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            guard entryName.hasPrefix(prefix), let pid = Int32(entryName.dropFirst(prefix.count)), pid != getpid() else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { unlink(folder + "/" + entryName) }
+        }
+    }
+
     public func write(_ bytes: UnsafeRawBufferPointer) throws(ParquetError) {
         if buffer.count + bytes.count > Self.bufferSize { try drain() }
         if bytes.count >= Self.bufferSize {

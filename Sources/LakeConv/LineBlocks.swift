@@ -137,7 +137,6 @@ enum BlockReader {
     ) throws(ConversionError) {
         var sequence = 0
         let pool = BlockStoragePool(blockBytes: blockBytes, keep: 8)
-        if mapInputs { MappedInput.installTruncationHandler() }
         for (input, path) in paths.enumerated() {
             if mapInputs, path != "-", !path.hasSuffix(".gz"), let mapped = MappedInput(path: path) {
                 try mapped.split(input: input, sequence: &sequence, maxRecordBytes: maxRecordBytes, blockBytes: blockBytes, emit)

@@ -16,9 +16,9 @@ import Glibc
 /// Memory: a consumed block's pages are dropped from the process (`MADV_DONTNEED`; the page
 /// cache keeps them), so resident memory is the blocks in flight, as with read buffers.
 /// The mapping covers the file's size when it was opened. A file truncated by another process
-/// while it is read faults (SIGBUS): `MappedInput.installTruncationHandler()` turns that into a
-/// clear message and exit status 1; nothing is published (staged output is cleaned by the next
-/// run).
+/// while it is read faults (SIGBUS): `LakeConv.installInputTruncationHandler()` (installed by the
+/// executable) turns that into a clear message and exit status 1; nothing is published (staged
+/// output is cleaned by the next run).
 final class MappedInput: @unchecked Sendable {
     let path: String
     let base: UnsafeRawPointer
@@ -122,7 +122,7 @@ final class MappedInput: @unchecked Sendable {
 
     /// Makes a fault on a mapped input (the file shrank while it was read) print a clear error
     /// and exit with status 1 instead of dying silently on SIGBUS. Installed once, by the
-    /// converter, before any input is mapped.
+    /// executable, before any input is mapped.
     static func installTruncationHandler() {
         _ = truncationHandlerInstalled
     }

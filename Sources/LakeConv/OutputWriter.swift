@@ -25,6 +25,7 @@ final class OutputWriter: @unchecked Sendable {
         if stat(options.output, &info) == 0 && options.mode == .error {
             throw ConversionError(.output, "the output file exists (use --mode overwrite to replace it)", file: options.output)
         }
+        FileByteSink.removeStaleTemporaries(for: options.output)
     }
 
     /// Hands a batch over; with a background queue this returns once the previous batch is done.

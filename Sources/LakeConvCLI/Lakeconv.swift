@@ -17,6 +17,7 @@ struct Lakeconv: ParsableCommand {
 
     static func main() {
         AllocatorTuning.applyForConversions()
+        LakeConv.installInputTruncationHandler()
         do {
             var command = try parseAsRoot()
             try command.run()

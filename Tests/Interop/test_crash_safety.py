@@ -102,3 +102,46 @@ def test_sigkill_at_random_moments(events: Path, tmp_path: Path):
     assert check_consistent(out) == rows
     manifest = json.loads((out / "_SUCCESS").read_text())
     assert manifest["rows_written"] == rows and sum(f["rows"] for f in manifest["files"]) == rows
+
+
+def test_stale_temporary_files_of_dead_runs_are_removed(tmp_path: Path):
+    """A single-file run killed before its commit leaves `.NAME.tmp-PID`; the next run on that
+    output removes the temporaries of dead processes (never those of a live one)."""
+    src = tmp_path / "in.ndjson"
+    src.write_text('{"a":1}\n', encoding="utf-8")
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    out = tmp_path / "out.parquet"
+    stale = [tmp_path / f".out.parquet.tmp-{dead.pid}", tmp_path / f".out.bad_records.ndjson.tmp-{dead.pid}"]
+    live = tmp_path / f".out.parquet.tmp-{os.getpid()}"
+    for p in stale + [live]:
+        p.write_bytes(b"PAR1 half written")
+    p = run([str(src), "--output", str(out)])
+    assert p.returncode == 0, p.stderr
+    assert not [s for s in stale if s.exists()], "temporaries of a dead run are still there"
+    assert live.exists(), "the temporary of a live process was removed"
+    assert pq.read_table(out).num_rows == 1
+
+
+def test_input_truncated_while_read_is_a_clear_error(tmp_path: Path, events: Path):
+    """Inputs are memory-mapped: a file that shrinks during the run stops it with a clear error
+    (exit status 1) and publishes nothing, whenever the truncation lands."""
+    big = tmp_path / "big.ndjson"
+    data = events.read_bytes()
+    outcomes = set()
+    for attempt in range(6):
+        big.write_bytes(data * 4)
+        out = tmp_path / f"o{attempt}.parquet"
+        proc = subprocess.Popen([BIN, "ndjson-to-parquet", str(big), "--output", str(out), "--quiet", "--threads", "1"],
+                                stderr=subprocess.PIPE, text=True)
+        time.sleep(0.05 + 0.1 * attempt)
+        os.truncate(big, 1000)
+        _, err = proc.communicate(timeout=300)
+        if proc.returncode == 0:
+            outcomes.add("finished")  # read the whole file before the truncation, or cut at a line
+            check_consistent(tmp_path)
+        else:
+            assert proc.returncode == 1 and "shrank while it was being read" in err, (proc.returncode, err[-400:])
+            assert not out.exists(), "a failed run published its output"
+            outcomes.add("refused")
+    assert outcomes, outcomes
