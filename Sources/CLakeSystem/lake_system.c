@@ -23,6 +23,16 @@ int lake_syncfs(int fd) {
     return syncfs(fd);
 }
 
+int lake_start_writeback(int fd, long long offset, long long length) {
+#ifdef SYNC_FILE_RANGE_WRITE
+    return sync_file_range(fd, (off_t)offset, (off_t)length, SYNC_FILE_RANGE_WRITE);
+#else
+    (void)fd; (void)offset; (void)length;
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
 int lake_tune_allocator(int mmap_threshold, int arena_max, int trim_threshold) {
     return mallopt(M_MMAP_THRESHOLD, mmap_threshold) && mallopt(M_ARENA_MAX, arena_max)
         && mallopt(M_TRIM_THRESHOLD, trim_threshold);

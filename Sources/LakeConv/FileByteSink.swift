@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CLakeSystem
 import LakeParquet
 
 /// A `ByteSink` over a file that becomes visible only when committed.
@@ -18,6 +19,13 @@ public final class FileByteSink: ByteSink {
     private var buffer: [UInt8] = []
     private static let bufferSize = 1 << 20
     private var committed = false
+    /// Bytes written, and how many of them were handed to writeback already: every
+    /// `writebackStep` the kernel is asked to start writing the file out, so that `commit`'s
+    /// fsync (or a dataset's syncfs) waits for the last part only (it waited ~50 ms per 200 MB
+    /// with an idle CPU).
+    private var written = 0
+    private var writebackStarted = 0
+    private static let writebackStep = 16 << 20
 
     /// `direct`: write to `path` itself (for files inside a hidden staging folder, which the
     /// dataset commit makes durable with one `syncfs` and publishes by renaming the folder).
@@ -127,6 +135,11 @@ public final class FileByteSink: ByteSink {
                 throw failure("write")
             }
             done += n
+        }
+        written += bytes.count
+        if written - writebackStarted >= Self.writebackStep {
+            _ = lake_start_writeback(descriptor, Int64(writebackStarted), Int64(written - writebackStarted))
+            writebackStarted = written
         }
     }
 

@@ -8,6 +8,11 @@ int lake_rename_exchange(const char *a, const char *b);
 /// Flushes the file system holding the open file `fd` (Linux syncfs). Returns 0 on success.
 int lake_syncfs(int fd);
 
+/// Starts writing back a range of the open file `fd` without waiting for it (Linux
+/// sync_file_range with SYNC_FILE_RANGE_WRITE), so a later fsync has less left to wait for.
+/// Returns 0 on success, -1 with errno set otherwise (a hint: callers ignore failures).
+int lake_start_writeback(int fd, long long offset, long long length);
+
 /// Sets glibc malloc's mmap threshold (bytes), arena count and trim threshold (free bytes at the
 /// top of a heap kept instead of returned); returns 1 when all were accepted.
 int lake_tune_allocator(int mmap_threshold, int arena_max, int trim_threshold);
