@@ -157,6 +157,12 @@ public struct Converter {
             }
         }
         if let schema = options.schema { try Self.checkSupported(schema) }
+        if !options.isSingleFile && FileSystem.isDirectory(options.output) {
+            // A killed run's publish is finished or undone first: the checks below read the
+            // dataset's `_SUCCESS`.
+            let root = options.output.hasSuffix("/") && options.output.count > 1 ? String(options.output.dropLast()) : options.output
+            try DatasetWriter.recover(root: root)
+        }
         if options.catalog != nil {
             if options.inference.detectsUUIDs && options.schema == nil {
                 throw ConversionError(.usage, "--infer-uuid writes the Parquet UUID type, which Glue/Hive tables cannot declare and Athena and Spark cannot read; it cannot be combined with --catalog-out")

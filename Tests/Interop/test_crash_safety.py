@@ -145,3 +145,38 @@ def test_input_truncated_while_read_is_a_clear_error(tmp_path: Path, events: Pat
             assert not out.exists(), "a failed run published its output"
             outcomes.add("refused")
     assert outcomes, outcomes
+
+
+@pytest.mark.parametrize("mode", ["append", "overwrite-partitions"])
+@pytest.mark.parametrize("failpoint", ["publish-set-aside", "publish-moved", "publish-committed"])
+def test_killed_during_publish_leaves_a_whole_dataset(mode: str, failpoint: str, tmp_path: Path):
+    """A run stopped at each step of the file-by-file publish (LAKECONV_FAILPOINT, as a kill):
+    the next run finds the dataset whole, either as before (stopped before the commit point) or
+    as after (stopped after it), with a _SUCCESS that lists exactly its files, and still checks
+    new input against the dataset's types."""
+    first = tmp_path / "first.ndjson"
+    first.write_text('{"s":"x","v":1}\n{"s":"y","v":2}\n', encoding="utf-8")
+    second = tmp_path / "second.ndjson"
+    second.write_text('{"s":"x","v":10}\n{"s":"z","v":30}\n', encoding="utf-8")
+    out = tmp_path / "ds"
+    assert run([str(first), "--output", str(out), "--partition-by", "s"]).returncode == 0
+    p = subprocess.run([BIN, "ndjson-to-parquet", str(second), "--output", str(out), "--partition-by", "s",
+                        "--mode", mode, "--quiet"], capture_output=True, text=True, timeout=300,
+                       env={**os.environ, "LAKECONV_FAILPOINT": failpoint})
+    assert p.returncode == 137, p.stderr
+    # The next run on the dataset recovers it first; a type change is still refused.
+    bad = tmp_path / "bad.ndjson"
+    bad.write_text('{"s":"x","v":"text"}\n', encoding="utf-8")
+    refused = run([str(bad), "--output", str(out), "--partition-by", "s", "--mode", "append"])
+    assert refused.returncode != 0, "a type change was accepted after the recovery"
+    assert not [p_ for p_ in out.rglob(".lakeconv-*")], list(out.rglob(".lakeconv-*"))
+    manifest = json.loads((out / "_SUCCESS").read_text())
+    listed = sorted(f["path"] for f in manifest["files"])
+    on_disk = [str(p_.relative_to(out)) for p_ in visible_parquet(out)]
+    assert listed == on_disk, (listed, on_disk)
+    rows = sorted((r["s"], r["v"]) for r in __import__("pyarrow.dataset", fromlist=["dataset"]).dataset(
+        str(out), format="parquet", partitioning="hive").to_table().to_pylist())
+    before = [("x", 1), ("y", 2)]
+    after = sorted(before + [("x", 10), ("z", 30)]) if mode == "append" else [("x", 10), ("y", 2), ("z", 30)]
+    want = after if failpoint == "publish-committed" else before
+    assert rows == want, (rows, want)

@@ -94,8 +94,41 @@ final class DatasetWriter: @unchecked Sendable {
 
     // MARK: Before the run
 
-    /// Rolls back a killed run's journal and removes staging folders of processes that are gone.
+    /// Finishes or undoes a killed run's publish (see `publishFileByFile`), then removes staging
+    /// folders of processes that are gone.
     static func recover(root: String) throws(ConversionError) {
+        func deadTag(_ name: String, _ prefix: String) -> String? {
+            guard name.hasPrefix(prefix) else { return nil }
+            let tag = String(name.dropFirst(prefix.count))
+            guard let pid = Int32(tag.split(separator: ".").first ?? ""), !FileSystem.processAlive(pid) else { return nil }
+            return tag
+        }
+        let entries = FileSystem.list(root)
+        for name in entries {
+            guard let tag = deadTag(name, ".lakeconv-journal-") else { continue }
+            // Killed before its commit point: remove its new files, put the previous manifest back.
+            let journal = root + "/" + name
+            if let bytes = try? FileSystem.readAll(journal) {
+                for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") where !line.isEmpty { unlink(root + "/" + String(line)) }
+            }
+            let previous = root + "/.lakeconv-previous-" + tag
+            if FileSystem.exists(previous) && !FileSystem.exists(root + "/_SUCCESS") { try FileSystem.rename(previous, root + "/_SUCCESS") }
+            unlink(root + "/.lakeconv-delete-" + tag)
+            unlink(previous)
+            FileSystem.syncDirectory(root)
+            unlink(journal)
+        }
+        for name in FileSystem.list(root) {
+            // Killed after its commit point: finish it.
+            guard let tag = deadTag(name, ".lakeconv-delete-") else { continue }
+            try rollForward(root: root, deletions: root + "/" + name, previous: root + "/.lakeconv-previous-" + tag)
+        }
+        for name in FileSystem.list(root) {
+            // A set-aside manifest with no journal left (removed by hand): keep it only if nothing replaced it.
+            guard let tag = deadTag(name, ".lakeconv-previous-") else { continue }
+            if !FileSystem.exists(root + "/_SUCCESS") { try FileSystem.rename(root + "/" + name, root + "/_SUCCESS") } else { unlink(root + "/" + name) }
+            _ = tag
+        }
         let parent = FileSystem.parent(root)
         let prefix = "." + FileSystem.baseName(root) + ".lakeconv-staging-"
         for name in FileSystem.list(parent) where name.hasPrefix(prefix) {
@@ -104,15 +137,6 @@ final class DatasetWriter: @unchecked Sendable {
             if let pid = Int32(trimmed.split(separator: "-").last ?? ""), !FileSystem.processAlive(pid) {
                 FileSystem.removeTree(parent + "/" + name)
             }
-        }
-        for name in FileSystem.list(root) where name.hasPrefix(".lakeconv-journal-") {
-            let journal = root + "/" + name
-            if let pid = Int32(name.dropFirst(".lakeconv-journal-".count).split(separator: ".").first ?? ""), FileSystem.processAlive(pid) { continue }
-            if let bytes = try? FileSystem.readAll(journal) {
-                let text = String(decoding: bytes, as: UTF8.self)
-                for line in text.split(separator: "\n") where !line.isEmpty { unlink(root + "/" + String(line)) }
-            }
-            unlink(journal)
         }
     }
 
@@ -378,14 +402,36 @@ final class DatasetWriter: @unchecked Sendable {
         FileSystem.syncDirectory(FileSystem.parent(root))
     }
 
+    /// Publishes into an existing dataset (append, overwrite-partitions), file by file:
+    ///
+    /// 1. journal `.lakeconv-journal-PID.RUN` lists the new files (while it exists, a killed run
+    ///    is rolled back: the new files removed, the previous `_SUCCESS` put back);
+    /// 2. the previous `_SUCCESS` is set aside (`.lakeconv-previous-PID.RUN`): consumers that wait
+    ///    for `_SUCCESS` never see a half-published run;
+    /// 3. the new files move in;
+    /// 4. journal `.lakeconv-delete-PID.RUN` names this run's manifest (set aside outside the
+    ///    dataset) and lists the old files of the partitions it replaces;
+    /// 5. the first journal is removed: the commit point. From here a killed run is rolled
+    ///    forward: the listed old files removed, the new manifest put in place;
+    /// 6. the old files are removed, the new `_SUCCESS` moves in, the second journal and the
+    ///    previous manifest are removed.
     private func publishFileByFile(manifest: String) throws(ConversionError) {
-        let manifestAside = FileSystem.parent(staging) + "/" + FileSystem.baseName(staging) + "-manifest"
+        var manifestAside = FileSystem.parent(staging) + "/" + FileSystem.baseName(staging) + "-manifest"
+        if !manifestAside.hasPrefix("/"), let cwd = getcwd(nil, 0) {
+            manifestAside = String(cString: cwd) + "/" + manifestAside  // recovery may run from another folder
+            free(cwd)
+        }
         try FileSystem.rename(manifest, manifestAside)
         let root = self.root
         try FileSystem.makeDirectories(root)
-        unlink(root + "/_SUCCESS")
-        let journal = root + "/.lakeconv-journal-\(getpid()).\(runID)"
+        let tag = "\(getpid()).\(runID)"
+        let journal = root + "/.lakeconv-journal-" + tag
+        let previous = root + "/.lakeconv-previous-" + tag
+        let deletions = root + "/.lakeconv-delete-" + tag
         try FileSystem.writeAtomically(written.map(\.relativePath).joined(separator: "\n") + "\n", to: journal)
+        FileSystem.syncDirectory(root)
+        if FileSystem.exists(root + "/_SUCCESS") { try FileSystem.rename(root + "/_SUCCESS", previous) }
+        Self.failpoint("publish-set-aside")
         var touched = Set<String>()
         for file in written {
             let directory = file.directory
@@ -395,19 +441,45 @@ final class DatasetWriter: @unchecked Sendable {
             touched.insert(target)
         }
         for directory in touched { FileSystem.syncDirectory(directory) }
+        Self.failpoint("publish-moved")
+        var old: [String] = []
         if options.mode == .overwritePartitions {
             let mine = Set(written.map { root + "/" + $0.relativePath })
             for directory in touched {
                 for name in FileSystem.list(directory) where !name.hasPrefix(".") && !mine.contains(directory + "/" + name) {
                     // Old data files of a replaced partition; sub-partition folders stay untouched.
-                    if !FileSystem.isDirectory(directory + "/" + name) { unlink(directory + "/" + name) }
+                    if !FileSystem.isDirectory(directory + "/" + name) { old.append(String((directory + "/" + name).dropFirst(root.count + 1))) }
                 }
             }
         }
-        unlink(journal)
-        FileSystem.removeTree(staging)
-        try FileSystem.rename(manifestAside, root + "/_SUCCESS")
+        try FileSystem.writeAtomically(([manifestAside] + old).joined(separator: "\n") + "\n", to: deletions)
+        unlink(journal)  // the commit point
         FileSystem.syncDirectory(root)
+        Self.failpoint("publish-committed")
+        try Self.rollForward(root: root, deletions: deletions, previous: previous)
+        FileSystem.removeTree(staging)
+    }
+
+    /// Finishes a committed file-by-file publish (step 6 above); also what recovery does for a
+    /// run killed after its commit point.
+    private static func rollForward(root: String, deletions: String, previous: String) throws(ConversionError) {
+        let lines = String(decoding: (try? FileSystem.readAll(deletions)) ?? [], as: UTF8.self).split(separator: "\n").map(String.init)
+        for relative in lines.dropFirst() where !relative.isEmpty { unlink(root + "/" + relative) }
+        if let manifest = lines.first, FileSystem.exists(manifest) {
+            try FileSystem.rename(manifest, root + "/_SUCCESS")
+        } else if !FileSystem.exists(root + "/_SUCCESS") && FileSystem.exists(previous) {
+            // The new manifest is gone (removed by hand): the previous one is better than none.
+            try FileSystem.rename(previous, root + "/_SUCCESS")
+        }
+        FileSystem.syncDirectory(root)
+        unlink(deletions)
+        unlink(previous)
+    }
+
+    /// Test hook: `LAKECONV_FAILPOINT=NAME` stops the process at that step, as a kill would
+    /// (exit status 137, nothing cleaned up).
+    static func failpoint(_ name: String) {
+        if let value = getenv("LAKECONV_FAILPOINT"), String(cString: value) == name { _exit(137) }
     }
 
     /// Removes everything this run wrote; nothing becomes visible.
