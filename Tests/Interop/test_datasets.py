@@ -571,6 +571,26 @@ def test_dates_are_not_moved_by_the_time_zone(tmp_path: Path) -> None:
                    3: "year=2021/month=12/day=31/hour=00"}, got
 
 
+def test_numeric_category_values_are_canonical(tmp_path: Path) -> None:
+    """Category partitions over numbers go by value: 0 and -0 are one folder, 1, 1.0, 1.00,
+    10e-1 and 1E0 are one (Java's Double.toString text, as Hive and Spark write them), so a
+    catalog never registers one partition twice."""
+    src = tmp_path / "in.ndjson"
+    src.write_text('{"n":0,"d":1,"v":1}\n{"n":-0,"d":1.0,"v":2}\n{"n":7,"d":1.00,"v":3}\n{"n":7,"d":10e-1,"v":4}\n'
+                   '{"n":0,"d":1E0,"v":5}\n{"n":7,"d":1e7,"v":6}\n{"n":0,"d":0.0001,"v":7}\n{"n":7,"d":-0.0,"v":8}\n',
+                   encoding="utf-8")
+    for col, want in (("n", {"n=0", "n=7"}), ("d", {"d=1.0", "d=1.0E7", "d=1.0E-4", "d=0.0"})):
+        out = tmp_path / f"ds-{col}"
+        p = run([src, "--output", out, "--partition-by", col, "--table", "db.t", "--location", "s3://b/t/",
+                 "--catalog-out", tmp_path / f"cat-{col}"])
+        assert p.returncode == 0, describe(p)
+        assert {d.name for d in out.iterdir() if d.is_dir()} == want
+        sql = "".join(f.read_text(encoding="utf-8") for f in (tmp_path / f"cat-{col}").glob("add-partitions-*.sql"))
+        assert sql.count("PARTITION (") == len(want), sql
+        rows = duckdb_rows(out)
+        assert len(rows) == 8
+
+
 # ---------------------------------------------------------------------------
 # Hostile category values
 

@@ -276,8 +276,42 @@ struct PartitionKeyer {
             }
             return text
         case .objectStart, .arrayStart: throw Failure(reason: "partition column '\(column)' holds \(token.kind == .objectStart ? "an object" : "an array")")
+        // Numbers by value, not as written: `0` and `-0`, or `1`, `1.0` and `1E0`, are one
+        // partition (two directories would register the same partition twice).
+        case .integer where type == .double: return Self.hiveDouble(Double(Int64(bitPattern: token.payload)))
+        case .integer: return String(Int64(bitPattern: token.payload))
+        case .double: return Self.hiveDouble(Double(bitPattern: token.payload))
         default: return String(decoding: UnsafeRawBufferPointer(rebasing: source[tape.sourceRange(of: index)]), as: UTF8.self)
         }
+    }
+
+    /// A double as Java's `Double.toString` writes it (Hive's and Spark's partition text):
+    /// shortest round-trip digits; plain notation from 10^-3 up to 10^7 (`1.0`, `0.25`, `100.0`),
+    /// else `d.dddE±n` (`1.0E7`, `1.5E-5`); `-0.0` is `0.0`.
+    static func hiveDouble(_ value: Double) -> String {
+        let value = value == 0 ? 0.0 : value
+        let magnitude = Swift.abs(value)
+        if magnitude == 0 || (magnitude >= 1e-3 && magnitude < 1e7) {
+            // Swift's description is plain in this range and always has a fraction part.
+            let text = value.description
+            return text.contains(".") || text.contains("e") ? text : text + ".0"
+        }
+        // Shortest digits and the decimal exponent, from Swift's exponent form.
+        func exponentForm(_ fractionDigits: Int32) -> String {
+            var buffer = [CChar](repeating: 0, count: 40)
+            _ = withVaList([fractionDigits, value]) { vsnprintf(&buffer, buffer.count, "%.*e", $0) }
+            return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        }
+        var text = exponentForm(16)
+        for digits in Int32(0)...16 where Double(exponentForm(digits)) == value {
+            text = exponentForm(digits)
+            break
+        }
+        let parts = text.split(separator: "e")
+        var mantissa = String(parts[0])
+        let exponent = Int(parts[1])!
+        if !mantissa.contains(".") { mantissa += ".0" }
+        return "\(mantissa)E\(exponent)"
     }
 
     /// The canonical lower-case text of the UUID string at `index` (category and bucket values
