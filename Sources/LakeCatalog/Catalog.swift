@@ -99,6 +99,8 @@ public enum CatalogGenerator {
         }
         out.notes += nameNotes(table, projection: projection)
         out.files.append(("create-table.sql", createTableSQL(table, projection: projection)))
+        // An unpartitioned table has no partitions to register (`PARTITION ()` is a syntax error).
+        let partitions = table.partitionKeys.isEmpty ? [] : partitions
         for (i, statement) in addPartitionStatements(table, partitions: partitions).enumerated() {
             out.files.append((numbered("add-partitions", i, "sql"), statement))
         }

@@ -145,6 +145,7 @@ public struct Converter {
     /// Runs the conversion. On failure nothing is published (bad records are still written).
     public func run() throws(ConversionError) -> ConversionReport {
         let started = Self.now()
+        guard !options.output.isEmpty else { throw ConversionError(.usage, "--output is empty: give a .parquet file or a dataset folder") }
         if options.isSingleFile {
             guard options.catalog == nil else {
                 throw ConversionError(.usage, "--catalog-out needs a dataset folder as --output (a path not ending in .parquet)")

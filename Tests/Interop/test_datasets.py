@@ -591,6 +591,23 @@ def test_numeric_category_values_are_canonical(tmp_path: Path) -> None:
         assert len(rows) == 8
 
 
+def test_early_years_and_unpartitioned_catalog(tmp_path: Path) -> None:
+    """Year directories have four digits (year=0001, as the 4-digit projection expects); an
+    unpartitioned folder's catalog has a table and no partition registrations (`PARTITION ()`
+    is a syntax error); an empty --output is a usage error."""
+    src = tmp_path / "in.ndjson"
+    src.write_text('{"t":"0001-03-01T00:00:00Z","v":1}\n{"t":"0999-12-31T23:00:00Z","v":2}\n', encoding="utf-8")
+    out = tmp_path / "ds"
+    p = run([src, "--output", out, "--partition-by", "date:t:year"])
+    assert p.returncode == 0, describe(p)
+    assert {d.name for d in out.iterdir() if d.is_dir()} == {"year=0001", "year=0999"}
+    flat = tmp_path / "flat"
+    p = run([src, "--output", flat, "--table", "db.t", "--location", "s3://b/t/", "--catalog-out", tmp_path / "cat"])
+    assert p.returncode == 0, describe(p)
+    assert sorted(f.name for f in (tmp_path / "cat").iterdir()) == ["create-table.sql", "glue-table.json"]
+    assert run([src, "--output", ""]).returncode == 2
+
+
 # ---------------------------------------------------------------------------
 # Hostile category values
 

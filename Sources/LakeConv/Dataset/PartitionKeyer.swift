@@ -379,7 +379,9 @@ struct PartitionKeyer {
         let civil = Self.civil(fromDays: days)
         let hour = Int((local - days * 86_400) / 3600)
         func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        let year = String(civil.year)
+        // Four digits at least (year=0001), as the 4-digit integer projection of `year` expects.
+        let yearDigits = String(Swift.abs(civil.year))
+        let year = (civil.year < 0 ? "-" : "") + String(repeating: "0", count: Swift.max(0, 4 - yearDigits.count)) + yearDigits
         switch layout {
         case .nested:
             let parts = [year, two(civil.month), two(civil.day), two(hour)]
