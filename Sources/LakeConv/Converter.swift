@@ -104,6 +104,10 @@ public struct Converter {
         try pool.finish()
     }
 
+    /// Schema levels past which common readers fail (pyarrow: 100; DuckDB and Spark fewer): a
+    /// deeper file is written, with a note.
+    static let readableSchemaDepth = 64
+
     /// Refuses `--schema` types the converter cannot fill from JSON yet, before anything is read.
     static func checkSupported(_ fields: [Field], path: String = "") throws(ConversionError) {
         for field in fields {
@@ -286,6 +290,10 @@ public struct Converter {
         let schema: Schema
         do { schema = try Schema(fileFields) } catch {
             throw ConversionError(.schema, error.description, columnPath: error.columnPath)
+        }
+        if let deepest = schema.columns.max(by: { $0.path.count < $1.path.count }), deepest.path.count > Self.readableSchemaDepth {
+            report.schemaNotes.append(
+                "'\(deepest.path.prefix(3).joined(separator: "."))…' is nested \(deepest.path.count) schema levels deep (a list counts two): pyarrow refuses files deeper than 100 levels and DuckDB and Spark fail earlier; lower --max-depth to make such records bad records, or give the deep field the json type with --schema")
         }
 
         var keyer: PartitionKeyer?
