@@ -174,7 +174,8 @@ public struct Converter {
             }
             if let schema = options.schema, let problem = DatasetDescription.uuidProblem(schema) { throw ConversionError(.usage, problem) }
         }
-        var paths = try InputExpansion.expand(options.inputs)
+        var skippedInFolders: [String] = []
+        var paths = try InputExpansion.expand(options.inputs, skipped: &skippedInFolders)
         var spool: String?
         defer { if let spool { unlink(spool) } }
         let displayNames = paths
@@ -215,6 +216,10 @@ public struct Converter {
                 let full = try inferSchema(paths: paths).resolve(options.inference)
                 report = try convert(paths, displayNames, fields: full.fields, notes: full.notes + (retryNote.map { [$0] } ?? []), typing: .inferred).report!
             }
+        }
+        if !skippedInFolders.isEmpty {
+            report.schemaNotes.append(
+                "inputs: \(skippedInFolders.count) file(s) in the input folders were not read (another format, or a second path to a file already read), e.g. \(skippedInFolders[0])")
         }
         report.seconds = Self.now() - started
         return report

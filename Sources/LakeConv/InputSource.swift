@@ -122,32 +122,65 @@ public final class GzipSource: ByteSource {
 /// Expands the INPUT arguments: files, folders (recursive, sorted), glob patterns and "-".
 public enum InputExpansion {
     public static func expand(_ arguments: [String]) throws(ConversionError) -> [String] {
+        var skipped: [String] = []
+        return try expand(arguments, skipped: &skipped)
+    }
+
+    /// Expands the inputs; `skipped` receives the files found in folders that are not read: files
+    /// of formats that are not NDJSON (`.parquet`, `.orc`, `.avro`, `.crc`, other compressions:
+    /// an earlier output inside the input folder, say) and second paths to a file already read
+    /// (a symbolic link). Files named on the command line are always read.
+    public static func expand(_ arguments: [String], skipped: inout [String]) throws(ConversionError) -> [String] {
         var result: [String] = []
+        var seen = Set<FileIdentity>()
         for argument in arguments {
             if argument == "-" {
                 result.append("-")
             } else if argument.contains(where: { "*?[".contains($0) }) {
                 let matches = glob(argument)
                 guard !matches.isEmpty else { throw ConversionError(.input, "no file matches the pattern", file: argument) }
-                for match in matches { result.append(contentsOf: try expandPath(match)) }
+                for match in matches { result.append(contentsOf: try expandPath(match, inFolder: false, seen: &seen, skipped: &skipped)) }
             } else {
-                result.append(contentsOf: try expandPath(argument))
+                result.append(contentsOf: try expandPath(argument, inFolder: false, seen: &seen, skipped: &skipped))
             }
         }
         return result
     }
 
-    private static func expandPath(_ path: String) throws(ConversionError) -> [String] {
+    private struct FileIdentity: Hashable {
+        var device: UInt64
+        var inode: UInt64
+    }
+
+    /// Extensions of files in folders that are never NDJSON.
+    static let otherFormats: Set<String> = ["parquet", "orc", "avro", "crc", "zip", "bz2", "xz", "zst", "lz4", "snappy", "arrow", "feather"]
+
+    private static func expandPath(_ path: String, inFolder: Bool, seen: inout Set<FileIdentity>, skipped: inout [String]) throws(ConversionError) -> [String] {
         var info = stat()
         guard stat(path, &info) == 0 else {
             throw ConversionError(.input, "cannot open: \(String(cString: strerror(errno)))", file: path)
         }
-        guard info.st_mode & S_IFMT == S_IFDIR else { return [path] }
+        guard info.st_mode & S_IFMT == S_IFDIR else {
+            let identity = FileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
+            if inFolder {
+                let name = path.split(separator: "/").last.map(String.init) ?? path
+                if let dot = name.lastIndex(of: "."), otherFormats.contains(name[name.index(after: dot)...].lowercased()) {
+                    skipped.append(path)
+                    return []
+                }
+                if seen.contains(identity) {
+                    skipped.append(path)
+                    return []
+                }
+            }
+            seen.insert(identity)
+            return [path]
+        }
         // Hidden files and folders (.tmp files, _SUCCESS, staging) are not inputs.
         let names = try FileSystem.entries(path).filter { !$0.hasPrefix(".") && !$0.hasPrefix("_") }
         var result: [String] = []
         for name in names {
-            result.append(contentsOf: try expandPath(path.hasSuffix("/") ? path + name : path + "/" + name))
+            result.append(contentsOf: try expandPath(path.hasSuffix("/") ? path + name : path + "/" + name, inFolder: true, seen: &seen, skipped: &skipped))
         }
         return result
     }

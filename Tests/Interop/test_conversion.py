@@ -805,3 +805,22 @@ def test_sample_null_only_column_takes_no_other_kind(tmp_path: Path) -> None:
     assert sorted(b["line"] for b in bad_records(run)) == [2, 3]
     assert read_column(run.parquet, "x") == [None, "s"]
     assert any(n.startswith("in the first 1 records (--sample): x:") for n in summary["schema_notes"]), summary
+
+
+def test_folder_inputs_skip_other_formats_and_duplicates(tmp_path: Path) -> None:
+    """A folder holding an earlier Parquet output and a symbolic link to a file it also holds:
+    the Parquet file is not read as NDJSON and the linked file is read once, both noted."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.ndjson").write_text('{"a":1}\n{"a":2}\n', encoding="utf-8")
+    (folder / "z-link.ndjson").symlink_to(folder / "a.ndjson")
+    first = run_lakeconv([folder / "a.ndjson"], tmp_path / "o1")
+    summary_of(first)
+    (folder / "old.parquet").write_bytes(first.parquet.read_bytes())
+    run = run_lakeconv([folder], tmp_path / "o2")
+    summary = summary_of(run)
+    assert (summary["rows_written"], summary["bad_records"]) == (2, 0), summary
+    assert any(n.startswith("inputs: 2 file(s)") for n in summary["schema_notes"]), summary["schema_notes"]
+    # Named on the command line, a file is read whatever its name.
+    named = run_lakeconv([folder / "a.ndjson", folder / "z-link.ndjson"], tmp_path / "o3")
+    assert summary_of(named)["rows_written"] == 4
