@@ -423,7 +423,21 @@ package struct TapeColumnBuilder {
     }
 
     private func mismatch(_ node: Int, _ expected: String, _ got: JSONTape.Kind) -> Mismatch {
-        Mismatch(reason: "'\(plan.paths[node])' is \(got) where the schema expects \(expected)")
+        Mismatch(reason: "'\(plan.paths[node])' is \(Self.describe(got)) where the schema expects \(expected)")
+    }
+
+    /// A value kind in words, for bad-record reasons.
+    static func describe(_ kind: JSONTape.Kind) -> String {
+        switch kind {
+        case .objectStart, .objectEnd: "an object"
+        case .arrayStart, .arrayEnd: "an array"
+        case .key, .string: "a string"
+        case .integer: "an integer"
+        case .bigInteger: "an integer beyond 64 bits"
+        case .double: "a number with a fraction or an exponent"
+        case .true, .false: "a boolean"
+        case .null: "null"
+        }
     }
 
     /// Appends the rows built so far to `batch` (one copy) and starts again.

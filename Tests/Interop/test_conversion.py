@@ -758,6 +758,9 @@ def test_schema_narrow_integers_and_float(tmp_path: Path) -> None:
     summary = summary_of(run)
     assert (summary["rows_written"], summary["bad_records"]) == (4, 5), summary
     assert sorted(b["line"] for b in bad_records(run)) == [4, 5, 6, 7, 8]
+    reasons = {b["line"]: b["reason"] for b in bad_records(run)}
+    assert reasons[4] == "'t' is 128, outside the range of tinyint (-128 to 127)", reasons
+    assert reasons[7] == "'t' is a number with a fraction or an exponent where the schema expects an integer", reasons
     t = pq.read_table(run.parquet)
     assert [str(t.schema.field(n).type) for n in ("t", "s", "i", "f")] == ["int8", "int16", "int32", "float"]
     rows = {r["id"]: r for r in t.to_pylist()}
