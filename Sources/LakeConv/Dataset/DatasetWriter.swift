@@ -389,7 +389,13 @@ final class DatasetWriter: @unchecked Sendable {
         } else if options.mode == .error {
             // Empty (checked at the start): replace the empty folder.
             rmdir(root)
-            try FileSystem.rename(staging, root)
+            do { try FileSystem.rename(staging, root) } catch {
+                if FileSystem.exists(root) && !Self.visibleEntries(root).isEmpty {
+                    throw ConversionError(
+                        .output, "another run published into the output folder while this one ran; nothing of this run was published (use --mode append, overwrite or overwrite-partitions)", file: root)
+                }
+                throw error
+            }
         } else if FileSystem.exchange(staging, root) {
             FileSystem.removeTree(staging)  // now holds the old dataset
         } else {
