@@ -165,8 +165,7 @@ public struct Converter {
         if !options.isSingleFile && FileSystem.isDirectory(options.output) {
             // A killed run's publish is finished or undone first: the checks below read the
             // dataset's `_SUCCESS`.
-            let root = options.output.hasSuffix("/") && options.output.count > 1 ? String(options.output.dropLast()) : options.output
-            try DatasetWriter.recover(root: root)
+            try DatasetWriter.recover(root: DatasetWriter.rootPath(options.output))
         }
         if options.catalog != nil {
             if options.inference.detectsUUIDs && options.schema == nil {

@@ -60,7 +60,7 @@ public final class FileByteSink: ByteSink {
                 String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
             }
             guard entryName.hasPrefix(prefix), let pid = Int32(entryName.dropFirst(prefix.count)), pid != getpid() else { continue }
-            if kill(pid, 0) != 0 && errno == ESRCH { unlink(folder + "/" + entryName) }
+            if !FileSystem.processAlive(pid) { unlink(folder + "/" + entryName) }
         }
     }
 

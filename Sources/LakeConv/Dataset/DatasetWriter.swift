@@ -83,14 +83,19 @@ final class DatasetWriter: @unchecked Sendable {
         clock_gettime(CLOCK_REALTIME, &now)
         let stamp = UInt64(now.tv_sec) &* 1_000_000 &+ UInt64(now.tv_nsec / 1000)
         runID = String(stamp, radix: 36) + String(UInt32(truncatingIfNeeded: getpid()), radix: 36)
-        let root = options.root.hasSuffix("/") && options.root.count > 1 ? String(options.root.dropLast()) : options.root
+        let root = Self.rootPath(options.root)
         staging = FileSystem.parent(root) + "/." + FileSystem.baseName(root) + ".lakeconv-staging-\(runID)-\(getpid())"
         try Self.recover(root: root)
         try checkTarget(root)
         try FileSystem.makeDirectories(staging)
     }
 
-    var root: String { options.root.hasSuffix("/") && options.root.count > 1 ? String(options.root.dropLast()) : options.root }
+    var root: String { Self.rootPath(options.root) }
+
+    /// The dataset folder as given, without a trailing `/`.
+    static func rootPath(_ output: String) -> String {
+        output.hasSuffix("/") && output.count > 1 ? String(output.dropLast()) : output
+    }
 
     // MARK: Before the run
 

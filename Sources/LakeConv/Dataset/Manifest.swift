@@ -175,10 +175,7 @@ enum Manifest {
     static func isoDate(days: Int64) -> String {
         let c = PartitionKeyer.civil(fromDays: days)
         func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        // ISO 8601: at least four year digits (0001, -0044).
-        let digits = String(abs(c.year))
-        let year = (c.year < 0 ? "-" : "") + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
-        return "\(year)-\(two(c.month))-\(two(c.day))"
+        return "\(PartitionKeyer.yearText(c.year))-\(two(c.month))-\(two(c.day))"
     }
 
     static func isoTimestamp(_ value: Int64, perSecond: Int64) -> String {

@@ -380,8 +380,7 @@ struct PartitionKeyer {
         let hour = Int((local - days * 86_400) / 3600)
         func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
         // Four digits at least (year=0001), as the 4-digit integer projection of `year` expects.
-        let yearDigits = String(Swift.abs(civil.year))
-        let year = (civil.year < 0 ? "-" : "") + String(repeating: "0", count: Swift.max(0, 4 - yearDigits.count)) + yearDigits
+        let year = Self.yearText(civil.year)
         switch layout {
         case .nested:
             let parts = [year, two(civil.month), two(civil.day), two(hour)]
@@ -405,6 +404,13 @@ struct PartitionKeyer {
         if let instant = TimestampParser.parseTimestamp(text) { return instant.seconds + offset }
         if let days = TimestampParser.parseDate(text) { return days * 86_400 }
         return nil
+    }
+
+    /// A year with at least four digits (`0001`, `-0044`, `2021`), as ISO 8601 and Hive's
+    /// `yyyy` write it.
+    static func yearText(_ year: Int) -> String {
+        let digits = String(Swift.abs(year))
+        return (year < 0 ? "-" : "") + String(repeating: "0", count: Swift.max(0, 4 - digits.count)) + digits
     }
 
     /// Civil date of a day count since 1970-01-01 (H. Hinnant's civil_from_days).
