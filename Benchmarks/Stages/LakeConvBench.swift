@@ -214,7 +214,7 @@ enum LakeConvBench {
         }) {
             var parser = JSONParser()
             var builder = TapeColumnBuilder(schema: schema, rollback: false)
-            var reader = DirectRecordReader(plan: DirectReadingPlan(fields), columnCount: schema.columns.count, limits: JSONLimits(), recordsTape: false)!
+            var reader = DirectRecordReader(plan: DirectReadingPlan(fields), columnCount: schema.columns.count, limits: JSONLimits())!
             text.withUnsafeBytes { raw in
                 for range in lineRanges {
                     let line = UnsafeRawBufferPointer(rebasing: raw[range])

@@ -321,7 +321,7 @@ public struct Converter {
 
         let badRecords = BadRecordWriter(path: options.resolvedBadRecordsPath)
         let plan = ColumnPlan(fields, pathOnly: Set(pathOnly))
-        let directPlan = !Self.directReaderDisabledByEnvironment ? DirectReadingPlan(plan, tapeMembers: Set(options.partitionBy.map(\.column))) : nil
+        let directPlan = !Self.directReaderDisabledByEnvironment ? DirectReadingPlan(plan, capturedMembers: keyer?.capturedColumns ?? []) : nil
         let rollback = typing == .given
         let speculative = typing == .speculative
         // Values must be of the kinds their column's type was inferred from: speculating, and
@@ -389,14 +389,14 @@ public struct Converter {
                 var builder = TapeColumnBuilder(schema: schema, plan: plan, rollback: rollback, exactKinds: exactKinds, storage: storagePool.take())
                 var keyer = template
                 var result = BlockResult()
-                var direct = directPlan.flatMap { DirectRecordReader(plan: $0, columnCount: schema.columns.count, limits: limits, recordsTape: partitioned) }
+                var direct = directPlan.flatMap { DirectRecordReader(plan: $0, columnCount: schema.columns.count, limits: limits) }
                 for i in 0..<block.lines.count {
                     let line = block.line(i)
                     // The fast path first; a record it declines takes the tape path below.
                     if direct != nil, !line.oversized, direct!.worthTrying, builder.appendDirect(line.bytes, &direct!) {
                         if keyer != nil {
                             do throws(PartitionKeyer.Failure) {
-                                result.partitionOfRow.append(try keyer!.partition(of: direct!.tape, source: line.bytes))
+                                result.partitionOfRow.append(try keyer!.partition(captured: direct!.captured, source: line.bytes))
                             } catch {
                                 builder.undoDirect(direct!)
                                 result.bad.append((i, error.reason))

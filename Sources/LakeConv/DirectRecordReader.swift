@@ -55,8 +55,8 @@ package final class DirectReadingPlan: @unchecked Sendable {
         /// `"name"` (quotes included) in `names`.
         var nameStart: Int32
         var nameLength: Int32
-        /// A top-level member the partition keyer reads: recorded on the reader's shallow tape.
-        var onTape: Bool
+        /// A top-level member the partition keyer reads: its capture slot (-1: none).
+        var capture: Int8
         /// The first (up to) 8 bytes of `"name"` as a little-endian word, and the mask of them.
         var namePrefix: UInt64
         var namePrefixMask: UInt64
@@ -76,7 +76,8 @@ package final class DirectReadingPlan: @unchecked Sendable {
         var column: Int32
         var tag: Tag
         var value: Value
-        var onTape: Bool
+        /// Capture slot of a partition column (-1: none).
+        var capture: Int8
     }
 
     let nodes: UnsafeMutablePointer<Node>
@@ -88,8 +89,14 @@ package final class DirectReadingPlan: @unchecked Sendable {
     /// Containers on the deepest path (the root object counts one), as `JSONLimits.maxDepth` counts.
     let depth: Int
 
-    /// `tapeMembers`: the top-level members to record on the shallow tape (partition columns).
-    init(_ plan: ColumnPlan, tapeMembers: Set<String> = []) {
+    /// Capture slots of the members the partition keyer reads (`capturedMembers[k]`, top level).
+    let captureCount: Int
+
+    /// `capturedMembers`: the top-level members the reader captures for the partition keyer
+    /// (partition columns), slot k for `capturedMembers[k]`.
+    init(_ plan: ColumnPlan, capturedMembers: [String] = []) {
+        precondition(capturedMembers.count < Int(Int8.max), "too many partition columns")
+        captureCount = capturedMembers.count
         nodeCount = plan.nodes.count
         nodes = .allocate(capacity: max(1, nodeCount))
         childTotal = plan.children.count
@@ -99,7 +106,7 @@ package final class DirectReadingPlan: @unchecked Sendable {
             var made = Node(
                 tag: .leaf, value: .unsupported, repetitionLevel: 0, column: 0, childStart: 0, childCount: 0, element: 0,
                 firstLeaf: Int32(node.firstLeaf), endLeaf: Int32(node.endLeaf), nameStart: Int32(arena.count), nameLength: Int32(node.nameLength + 2),
-                onTape: false, namePrefix: 0, namePrefixMask: 0)
+                capture: -1, namePrefix: 0, namePrefixMask: 0)
             arena.append(UInt8(ascii: "\""))
             arena.append(contentsOf: plan.nameArena[node.nameStart..<(node.nameStart + node.nameLength)])
             arena.append(UInt8(ascii: "\""))
@@ -132,7 +139,9 @@ package final class DirectReadingPlan: @unchecked Sendable {
         }
         for (i, child) in plan.children.enumerated() { children[i] = Int32(child) }
         if case .object(let start, let count) = plan.nodes.first?.kind {
-            for child in plan.children[start..<(start + count)] where tapeMembers.contains(plan.paths[child]) { nodes[child].onTape = true }
+            for child in plan.children[start..<(start + count)] {
+                if let slot = capturedMembers.firstIndex(of: plan.paths[child]) { nodes[child].capture = Int8(slot) }
+            }
         }
         names = .allocate(capacity: max(1, arena.count))
         names.initialize(from: arena, count: arena.count)
@@ -146,7 +155,7 @@ package final class DirectReadingPlan: @unchecked Sendable {
             }
             (members + k).initialize(to: Member(
                 namePrefix: node.namePrefix, namePrefixMask: node.namePrefixMask, nameSuffix: suffix, nameLength: node.nameLength, node: children[k],
-                column: node.column, tag: node.tag, value: node.value, onTape: node.onTape))
+                column: node.column, tag: node.tag, value: node.value, capture: node.capture))
         }
         func depth(_ node: Int) -> Int {
             switch plan.nodes[node].kind {
@@ -215,11 +224,11 @@ package struct DirectRecordReader {
     /// between records.
     private let seen: UnsafeMutablePointer<Bool>
     private let childTotal: Int
-    /// With a partition keyer: the record's top-level members that are partition columns, as a
-    /// shallow tape (a container as an empty start/end pair spanning its text), which is all
-    /// `PartitionKeyer` reads.
-    var tape = JSONTape()
-    private let recordsTape: Bool
+    /// With a partition keyer: the record's top-level members that are partition columns, one
+    /// slot each (`DirectReadingPlan.init(_:capturedMembers:)`), which is all `PartitionKeyer`
+    /// reads. Reset (to absent) before each record.
+    package let captured: UnsafeMutablePointer<CapturedMember>
+    private let captureCount: Int
 
     // The record being read.
     private var base = UnsafeRawPointer(bitPattern: 1)!
@@ -235,7 +244,7 @@ package struct DirectRecordReader {
 
     /// Nil when the limits are tighter than anything the fast path checks (then every record
     /// takes the tape path, which enforces them).
-    package init?(plan: DirectReadingPlan, columnCount: Int, limits: JSONLimits, recordsTape: Bool) {
+    package init?(plan: DirectReadingPlan, columnCount: Int, limits: JSONLimits) {
         guard plan.nodeCount > 0, plan.depth <= limits.maxDepth, limits.maxNumberLength >= 32 else { return nil }
         self.plan = plan
         nodes = plan.nodes
@@ -244,27 +253,33 @@ package struct DirectRecordReader {
         names = plan.names
         self.columnCount = columnCount
         childTotal = plan.childTotal
-        scratch = Scratch(columns: columnCount, children: childTotal)
+        scratch = Scratch(columns: columnCount, children: childTotal, captures: plan.captureCount)
         marks = scratch.marks
         seen = scratch.seen
-        self.recordsTape = recordsTape
+        captured = scratch.captured
+        captureCount = plan.captureCount
         leaves = UnsafeMutablePointer(bitPattern: 8)!
     }
 
-    /// The per-record scratch: column marks and `seen` flags, freed with the last reader copy.
+    /// The per-record scratch: column marks, `seen` flags and captures, freed with the last
+    /// reader copy.
     private final class Scratch {
         let marks: UnsafeMutablePointer<LeafColumns.Leaf.Mark>
         let seen: UnsafeMutablePointer<Bool>
+        let captured: UnsafeMutablePointer<CapturedMember>
 
-        init(columns: Int, children: Int) {
+        init(columns: Int, children: Int, captures: Int) {
             marks = .allocate(capacity: max(1, columns))
             seen = .allocate(capacity: max(1, children))
             seen.initialize(repeating: false, count: max(1, children))
+            captured = .allocate(capacity: max(1, captures))
+            captured.initialize(repeating: .absent, count: max(1, captures))
         }
 
         deinit {
             marks.deallocate()
             seen.deallocate()
+            captured.deallocate()
         }
     }
 
@@ -280,10 +295,10 @@ package struct DirectRecordReader {
         count = source.count
         leaves = storage.leaves
         for c in 0..<columnCount { marks[c] = leaves[c].mark }
-        if recordsTape { tape.removeAll() }
+        for k in 0..<captureCount { captured[k].value.kind = .key }
         var i = skipWhitespace(0)
         if i < count && byte(i) == UInt8(ascii: "{") {
-            i = readObject(0, i, r: 0, d: 0, top: recordsTape)
+            i = readObject(0, i, r: 0, d: 0)
             if i >= 0 {
                 i = skipWhitespace(i)
                 if i == count { return true }
@@ -361,12 +376,12 @@ package struct DirectRecordReader {
     }
 
     /// The object at `i` (`{`) for object node `node`, its members at levels below `d`; returns
-    /// the index after `}`, or -1 to decline. `top`: also record the members on the tape.
-    private mutating func readObject(_ node: Int, _ i: Int, r: Int16, d: Int16, top: Bool) -> Int {
+    /// the index after `}`, or -1 to decline. Members with a capture slot (partition columns,
+    /// top level only) are captured.
+    private mutating func readObject(_ node: Int, _ i: Int, r: Int16, d: Int16) -> Int {
         let object = nodes[node]
         let childStart = Int(object.childStart)
         let childCount = Int(object.childCount)
-        if top { tape.tokens.append(JSONTape.Token(kind: .objectStart, escaped: false, start: UInt32(i), end: UInt32(i + 1), payload: 0)) }
         var i = skipWhitespace(i + 1)
         guard i < count else { return -1 }
         var next = 0  // where to look for the next member first
@@ -413,7 +428,7 @@ package struct DirectRecordReader {
                     i = readField(Int(entry.node), i, r: r, d: d)
                     guard i >= 0 else { return -1 }
                 }
-                if top && entry.onTape { guard recordMember(keyStart, Int(entry.nameLength), valueStart, i) else { return -1 } }
+                if entry.capture >= 0 { guard capture(entry, keyStart, valueStart, i) else { return -1 } }
                 if i < count && byte(i) != UInt8(ascii: ",") && byte(i) != UInt8(ascii: "}") { i = skipWhitespace(i) }
                 guard i < count else { return -1 }
                 if byte(i) == UInt8(ascii: ",") {
@@ -432,37 +447,41 @@ package struct DirectRecordReader {
                 appendNulls(Int(children[childStart + position]), r: r, d: d)  // absent
             }
         }
-        if top {
-            tape.tokens[0].payload = UInt64(tape.tokens.count)
-            tape.tokens.append(JSONTape.Token(kind: .objectEnd, escaped: false, start: UInt32(i), end: UInt32(i + 1), payload: 0))
-        }
         return i + 1
     }
 
-    /// Appends a top-level member's key and value tokens to the shallow tape; false (decline)
-    /// for a string with escapes, whose decoded text the tape would have to hold.
-    private mutating func recordMember(_ keyStart: Int, _ keyLength: Int, _ valueStart: Int, _ valueEnd: Int) -> Bool {
-        tape.tokens.append(JSONTape.Token(kind: .key, escaped: false, start: UInt32(keyStart), end: UInt32(keyStart + keyLength), payload: 0))
-        let kind: JSONTape.Kind
+    /// Captures a partition column's member (`entry.capture >= 0`) just read; false (decline)
+    /// for a string with escapes, whose decoded text the keyer would need.
+    @inline(__always)
+    private mutating func capture(_ entry: DirectReadingPlan.Member, _ keyStart: Int, _ valueStart: Int, _ valueEnd: Int) -> Bool {
+        let slot = captured + Int(entry.capture)
+        var kind: JSONTape.Kind
         var payload: UInt64 = 0
+        var stored: Int64?
         switch byte(valueStart) {
         case UInt8(ascii: "\""):
-            guard memchr(base + valueStart, 0x5C, valueEnd - valueStart) == nil else { return false }
+            var k = valueStart &+ 1
+            while k < valueEnd {
+                guard byte(k) != 0x5C else { return false }
+                k &+= 1
+            }
             kind = .string
+            if entry.tag == .leaf, entry.value == .timestampMillis || entry.value == .timestampMicros || entry.value == .date {
+                let words = leaves[Int(entry.column)].words
+                stored = Int64(bitPattern: words.base[words.count &- 1])
+            }
         case UInt8(ascii: "n"): kind = .null
         case UInt8(ascii: "t"): kind = .true
         case UInt8(ascii: "f"): kind = .false
-        case UInt8(ascii: "{"), UInt8(ascii: "["):
-            let open = byte(valueStart) == UInt8(ascii: "{")
-            let at = tape.tokens.count
-            tape.tokens.append(JSONTape.Token(kind: open ? .objectStart : .arrayStart, escaped: false, start: UInt32(valueStart), end: UInt32(valueStart + 1), payload: UInt64(at + 1)))
-            tape.tokens.append(JSONTape.Token(kind: open ? .objectEnd : .arrayEnd, escaped: false, start: UInt32(valueEnd - 1), end: UInt32(valueEnd), payload: UInt64(at)))
-            return true
+        case UInt8(ascii: "{"): kind = .objectStart
+        case UInt8(ascii: "["): kind = .arrayStart
         default:
             kind = numberIsInteger ? .integer : .double
             payload = numberBits
         }
-        tape.tokens.append(JSONTape.Token(kind: kind, escaped: false, start: UInt32(valueStart), end: UInt32(valueEnd), payload: payload))
+        slot.pointee = CapturedMember(
+            value: JSONTape.Token(kind: kind, escaped: false, start: UInt32(valueStart), end: UInt32(valueEnd), payload: payload),
+            keyStart: UInt32(keyStart), keyLength: UInt32(entry.nameLength), stored: stored)
         return true
     }
 
@@ -486,7 +505,7 @@ package struct DirectRecordReader {
             return readValue(n.value, i, into: nil)
         case .object:
             guard byte(i) == UInt8(ascii: "{") else { return -1 }
-            return readObject(node, i, r: r, d: d + 1, top: false)
+            return readObject(node, i, r: r, d: d + 1)
         case .list:
             guard byte(i) == UInt8(ascii: "[") else { return -1 }
             var i = skipWhitespace(i + 1)
@@ -686,5 +705,50 @@ package struct DirectRecordReader {
             numberIsInteger = false
         }
         return j
+    }
+}
+
+/// A partition column's top-level member as `DirectRecordReader` saw it in the record just read.
+package struct CapturedMember {
+    /// The value's token as the tape path records it, except that a container is one token
+    /// spanning its text (`start` at its opening byte, `end` past its closing one). Kind `.key`:
+    /// the member was absent.
+    package var value: JSONTape.Token
+    /// The quoted key's position in the record.
+    package var keyStart: UInt32
+    package var keyLength: UInt32
+    /// A timestamp or date column's value as stored (ms or µs since the epoch, or days): the
+    /// parsed instant, so the keyer need not parse the text again. Nil for other columns.
+    package var stored: Int64?
+
+    static let absent = CapturedMember(
+        value: JSONTape.Token(kind: .key, escaped: false, start: 0, end: 0, payload: 0), keyStart: 0, keyLength: 0, stored: nil)
+
+    var isPresent: Bool { value.kind != .key }
+
+    /// The captured members (`count` slots) as the shallow tape the keyer's full path reads:
+    /// an object of the present members in record order (a container as an empty start/end
+    /// pair spanning its text); `valueIndex[k]` is slot k's value token (-1: absent).
+    static func shallowTape(_ captured: UnsafePointer<CapturedMember>, count: Int, into tape: inout JSONTape, valueIndex: inout [Int]) {
+        tape.removeAll()
+        valueIndex = Array(repeating: -1, count: count)
+        let order = (0..<count).filter { captured[$0].isPresent }.sorted { captured[$0].keyStart < captured[$1].keyStart }
+        tape.tokens.append(JSONTape.Token(kind: .objectStart, escaped: false, start: 0, end: 1, payload: 0))
+        for k in order {
+            let member = captured[k]
+            tape.tokens.append(JSONTape.Token(kind: .key, escaped: false, start: member.keyStart, end: member.keyStart + member.keyLength, payload: 0))
+            valueIndex[k] = tape.tokens.count
+            let value = member.value
+            switch value.kind {
+            case .objectStart, .arrayStart:
+                let at = tape.tokens.count
+                tape.tokens.append(JSONTape.Token(kind: value.kind, escaped: false, start: value.start, end: value.start + 1, payload: UInt64(at + 1)))
+                tape.tokens.append(JSONTape.Token(kind: value.kind == .objectStart ? .objectEnd : .arrayEnd, escaped: false, start: value.end - 1, end: value.end, payload: UInt64(at)))
+            default:
+                tape.tokens.append(value)
+            }
+        }
+        tape.tokens[0].payload = UInt64(tape.tokens.count)
+        tape.tokens.append(JSONTape.Token(kind: .objectEnd, escaped: false, start: 0, end: 1, payload: 0))
     }
 }

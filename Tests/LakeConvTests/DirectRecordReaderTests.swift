@@ -68,7 +68,7 @@ import Testing
         var reader: DirectRecordReader
         var parser = JSONParser()
         var accepted = 0
-        var tapeMembers: Set<String> = []
+        var tapeMembers: [String] = []
 
         init(_ variant: Variant) throws {
             let fields = try DirectRecordReaderTests.inferredFields(variant.bigIntegers)
@@ -77,10 +77,10 @@ import Testing
             let plan = ColumnPlan(fields, pathOnly: variant.ignoreName ? ["name"] : [])
             tapeBuilder = TapeColumnBuilder(schema: schema, plan: plan, rollback: true, exactKinds: variant.exactKinds)
             directBuilder = TapeColumnBuilder(schema: schema, plan: plan, rollback: true, exactKinds: variant.exactKinds)
-            // Partition columns go on the shallow tape: every top-level member here, `name` only when
-            // it is path-only (so escapes in it are read as a stored column and declined as a key).
-            let tapeMembers = Set(fields.map(\.name).filter { $0 != "name" || variant.ignoreName })
-            reader = DirectRecordReader(plan: DirectReadingPlan(plan, tapeMembers: tapeMembers), columnCount: schema.columns.count, limits: JSONLimits(), recordsTape: true)!
+            // Partition columns are captured: every top-level member here, `name` only when it is
+            // path-only (so escapes in it are read as a stored column and declined as a key).
+            let tapeMembers = fields.map(\.name).filter { $0 != "name" || variant.ignoreName }
+            reader = DirectRecordReader(plan: DirectReadingPlan(plan, capturedMembers: tapeMembers), columnCount: schema.columns.count, limits: JSONLimits())!
             self.tapeMembers = tapeMembers
         }
 
@@ -108,10 +108,16 @@ import Testing
             }
         }
 
-        /// The shallow tape the partition keyer reads must match the parser's top level.
+        /// The captured members, as the shallow tape the partition keyer's full path reads, must
+        /// match the parser's top level.
         func compareTopLevel(_ source: UnsafeRawBufferPointer, _ text: String) {
             let full = parser.tape
-            let shallow = reader.tape
+            var shallow = JSONTape()
+            var valueIndex: [Int] = []
+            CapturedMember.shallowTape(reader.captured, count: tapeMembers.count, into: &shallow, valueIndex: &valueIndex)
+            for (k, name) in tapeMembers.enumerated() where valueIndex[k] >= 0 {
+                #expect(shallow.withText(of: valueIndex[k] - 1, source: source) { Array($0) } == Array(name.utf8), "\(text)")
+            }
             var i = 1
             var j = 1
             let end = Int(full.tokens[0].payload)
@@ -226,7 +232,7 @@ import Testing
         let schema = try Schema(fields)
         let plan = ColumnPlan(fields)
         var builder = TapeColumnBuilder(schema: schema, plan: plan, rollback: true)
-        var reader = DirectRecordReader(plan: DirectReadingPlan(plan), columnCount: schema.columns.count, limits: JSONLimits(), recordsTape: false)!
+        var reader = DirectRecordReader(plan: DirectReadingPlan(plan), columnCount: schema.columns.count, limits: JSONLimits())!
         let known = Set(names)
         func take(_ key: String, _ value: Int) -> Bool {
             Array(#"{"\#(key)":\#(value)}"#.utf8).withUnsafeBytes { builder.appendDirect($0, &reader) }
@@ -262,7 +268,7 @@ import Testing
         let schema = try Schema(fields)
         let plan = ColumnPlan(fields)
         var builder = TapeColumnBuilder(schema: schema, plan: plan, rollback: true)
-        var reader = DirectRecordReader(plan: DirectReadingPlan(plan), columnCount: schema.columns.count, limits: JSONLimits(), recordsTape: false)!
+        var reader = DirectRecordReader(plan: DirectReadingPlan(plan), columnCount: schema.columns.count, limits: JSONLimits())!
         for record in [#"{"a"b":1}"#, #"{"c\d":1}"#, #"{"a\"b":1}"#, #"{"c\\d":2,"e":3}"#] {
             let took = Array(record.utf8).withUnsafeBytes { builder.appendDirect($0, &reader) }
             #expect(!took, "\(record)")
@@ -296,9 +302,9 @@ import Testing
         let plan = ColumnPlan(try Self.inferredFields(.double))
         let direct = DirectReadingPlan(plan)
         #expect(direct.depth == 3)  // record → grid (list) → its lists; dev → scr is 3 too
-        #expect(DirectRecordReader(plan: direct, columnCount: 1, limits: JSONLimits(maxDepth: 2), recordsTape: false) == nil)
-        #expect(DirectRecordReader(plan: direct, columnCount: 1, limits: JSONLimits(maxNumberLength: 16), recordsTape: false) == nil)
-        let reader = DirectRecordReader(plan: direct, columnCount: 1, limits: JSONLimits(maxDepth: 3), recordsTape: false)
+        #expect(DirectRecordReader(plan: direct, columnCount: 1, limits: JSONLimits(maxDepth: 2)) == nil)
+        #expect(DirectRecordReader(plan: direct, columnCount: 1, limits: JSONLimits(maxNumberLength: 16)) == nil)
+        let reader = DirectRecordReader(plan: direct, columnCount: 1, limits: JSONLimits(maxDepth: 3))
         #expect(reader != nil)
     }
 }

@@ -35,6 +35,13 @@ struct PartitionKeyer {
     private var cache = CompactKeyTable()
     private static let cacheLimit = 1 << 20
     private var keyScratch: [UInt8] = []
+    /// The distinct partition columns, in spec order: the direct reader's capture slots.
+    let capturedColumns: [String]
+    /// The capture slot of each spec's column.
+    private let slotOfSpec: [Int]
+    /// Scratch for a captured record's shallow tape (the full path of `partition(captured:)`).
+    private var shallow = JSONTape()
+    private var valueIndex: [Int] = []
 
     /// Compact keys → partition id: open addressing over (hash, key range, id) slots, the keys'
     /// bytes in one arena. A lookup hashes the key a word at a time and compares bytes once,
@@ -165,6 +172,96 @@ struct PartitionKeyer {
         columnNames = specs.map { Array($0.column.utf8) }
         columnTypes = types
         found = Array(repeating: -1, count: specs.count)
+        var distinct: [String] = []
+        for spec in specs where !distinct.contains(spec.column) { distinct.append(spec.column) }
+        capturedColumns = distinct
+        slotOfSpec = specs.map { distinct.firstIndex(of: $0.column)! }
+    }
+
+    /// The partition id of the record the direct reader just read, from its captured members
+    /// (`DirectRecordReader.captured`, slots as `capturedColumns`). The same ids and failures as
+    /// `partition(of:source:)` on the record's tape; a timestamp or date column's key comes
+    /// from the value the reader stored, not from parsing its text again.
+    mutating func partition(captured: UnsafePointer<CapturedMember>, source: UnsafeRawBufferPointer) throws(Failure) -> Int32 {
+        keyScratch.removeAll(keepingCapacity: true)
+        var fast = true
+        specs: for (s, spec) in specs.enumerated() {
+            let member = captured[slotOfSpec[s]]
+            let token = member.value
+            keyScratch.append(member.isPresent ? token.kind.rawValue : 0xFF)
+            guard member.isPresent else { continue }
+            switch spec {
+            case .category:
+                guard token.kind != .objectStart && token.kind != .arrayStart else {
+                    fast = false
+                    break specs
+                }
+                let raw = UnsafeRawBufferPointer(rebasing: source[Int(token.start)..<Int(token.end)])
+                withUnsafeBytes(of: UInt32(raw.count).littleEndian) { keyScratch.append(contentsOf: $0) }
+                keyScratch.append(contentsOf: raw)
+            case .date:
+                guard token.kind == .string, let local = capturedLocalSeconds(member, type: columnTypes[s], source) else {
+                    fast = false
+                    break specs
+                }
+                let hour = local >= 0 ? local / 3600 : (local - 3599) / 3600  // finer than any grain
+                withUnsafeBytes(of: hour.littleEndian) { keyScratch.append(contentsOf: $0) }
+            case .hash(_, let buckets):
+                let hash: Int32
+                switch (columnTypes[s], token.kind) {
+                case (_, .null): hash = Int32(bitPattern: SparkHash.seed)  // as `bucketValue`: null's bucket
+                case (.int64, .integer): hash = SparkHash.hash(long: Int64(bitPattern: token.payload))
+                case (.string, .string):
+                    hash = SparkHash.hash(bytes: UnsafeRawBufferPointer(rebasing: source[(Int(token.start) + 1)..<(Int(token.end) - 1)]))
+                default:
+                    fast = false
+                    break specs
+                }
+                withUnsafeBytes(of: Int64(SparkHash.bucket(hash, buckets: buckets)).littleEndian) { keyScratch.append(contentsOf: $0) }
+            }
+        }
+        if fast {
+            let (hash, known) = keyScratch.withUnsafeBytes { key in
+                let hash = CompactKeyTable.hash(key)
+                return (hash, cache.find(key, hash: hash))
+            }
+            if let known { return known }
+            let id = try capturedPartition(captured, source)
+            if cache.count < Self.cacheLimit { keyScratch.withUnsafeBytes { cache.insert($0, hash: hash, id: id) } }
+            return id
+        }
+        return try capturedPartition(captured, source)
+    }
+
+    /// The full path for captured members: their shallow tape, read as the tape path reads one.
+    private mutating func capturedPartition(_ captured: UnsafePointer<CapturedMember>, _ source: UnsafeRawBufferPointer) throws(Failure) -> Int32 {
+        CapturedMember.shallowTape(captured, count: capturedColumns.count, into: &shallow, valueIndex: &valueIndex)
+        for s in specs.indices { found[s] = valueIndex[slotOfSpec[s]] }
+        let tape = shallow
+        return try slowPartition(tape, source)
+    }
+
+    /// `localSeconds` of a captured string: from the stored value of a timestamp or date
+    /// column (the instant `TimestampParser` gave the reader), else by parsing the text.
+    private func capturedLocalSeconds(_ member: CapturedMember, type: DataType, _ source: UnsafeRawBufferPointer) -> Int64? {
+        let offset = Int64(timeZone.offsetSeconds)
+        if let stored = member.stored {
+            switch type {
+            case .timestamp(let unit, _):
+                let perSecond: Int64 = switch unit {
+                case .millis: 1_000
+                case .micros: 1_000_000
+                case .nanos: 1_000_000_000
+                }
+                let seconds = stored >= 0 ? stored / perSecond : (stored - perSecond + 1) / perSecond
+                return seconds + offset
+            case .date:
+                return stored * 86_400
+            default:
+                break
+            }
+        }
+        return Self.localSeconds(UnsafeRawBufferPointer(rebasing: source[(Int(member.value.start) + 1)..<(Int(member.value.end) - 1)]), offset: offset)
     }
 
     /// The partition id of the record on `tape` (a top-level object).

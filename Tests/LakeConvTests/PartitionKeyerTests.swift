@@ -1,0 +1,104 @@
+@testable import LakeConv
+import LakeJSON
+import LakeParquet
+import Testing
+
+/// The partition keyer reads a record two ways: from the tape path's parsed record
+/// (`partition(of:source:)`) and from the members the direct reader captured
+/// (`partition(captured:source:)`, where a timestamp's key comes from the value the reader
+/// stored). Both must give every record the same partition, or the same failure.
+@Suite struct PartitionKeyerTests {
+    static let fields: [Field] = [
+        Field("ts", .timestamp(.micros, isAdjustedToUTC: true)),
+        Field("ms", .timestamp(.millis, isAdjustedToUTC: true)),
+        Field("d", .date),
+        Field("text", .string),
+        Field("n", .int64),
+        Field("x", .double),
+        Field("flag", .boolean),
+        Field("obj", .struct([Field("a", .int64)])),
+    ]
+
+    static let records: [String] = [
+        #"{"ts":"2021-03-01T00:00:00.004Z","ms":"2021-03-01T23:59:59.999Z","d":"2021-03-01","text":"web","n":1,"x":1.5,"flag":true}"#,
+        #"{"ts":"2021-03-01T23:30:00+05:30","ms":"1969-12-31T23:59:59.999Z","d":"1969-12-31","text":"ios","n":-7,"x":-0.0,"flag":false}"#,
+        #"{"ts":"1969-12-31T23:59:59.999999Z","ms":"1970-01-01T00:00:00Z","d":"0001-01-01","text":"","n":0,"x":1.0,"flag":null}"#,
+        #"{"ts":"2021-03-01T00:00:00Z","x":1E0,"text":"tape path only"}"#,
+        #"{"ts":"2020-02-29T12:00:00-08:00","ms":"2020-02-29T12:00:00.5-0800","d":"2020-02-29","text":null,"n":null,"x":null}"#,
+        #"{"text":"web","n":1,"x":1.0,"ts":"2021-03-02T01:00:00Z","ms":"2021-03-02T01:00:00.001Z","d":"2021-03-02"}"#,
+        #"{"ts":null,"ms":null,"d":null,"text":"android","n":9223372036854775807,"x":2.5}"#,
+        #"{"text":"a/b=c","n":12,"obj":{"a":1}}"#,
+        #"{"ts":"2021-03-01T00:00:00Z","text":"__HIVE_DEFAULT_PARTITION__","n":3}"#,
+        #"{"ts":"0001-01-01T00:00:00Z","ms":"9999-12-31T23:59:59.999Z","d":"9999-12-31","text":"web","n":1}"#,
+        #"{}"#,
+    ]
+
+    static let specSets: [[String]] = [
+        ["date:ts:hour"], ["date:ms:day"], ["date:d:day"], ["date:ts:month"], ["date:text:day"],
+        ["text"], ["n"], ["x"], ["flag"], ["hash:n:16"], ["hash:text:8"], ["hash:x:4"], ["hash:ts:4"],
+        ["text", "date:ts:day"], ["date:ms:hour", "hash:n:16"], ["obj"],
+    ]
+
+    static let zones = [PartitionTimeZone.utc, PartitionTimeZone(offsetSeconds: 5 * 3600 + 1800), PartitionTimeZone(offsetSeconds: -8 * 3600)]
+
+    enum Outcome: Equatable {
+        case path(String)
+        case failure(String)
+    }
+
+    @Test("captured members give the tape path's partitions and failures", arguments: specSets)
+    func capturedMatchesTape(_ texts: [String]) throws {
+        let specs = try texts.map { try PartitionSpec(parsing: $0) }
+        for zone in Self.zones {
+            for badDates in [false, true] {
+                let keyer: PartitionKeyer
+                do {
+                    keyer = try PartitionKeyer(specs: specs, fields: Self.fields, layout: .nested, timeZone: zone, defaultPartitionForBadDates: badDates)
+                } catch {
+                    // Nested columns are refused up front: nothing to compare.
+                    #expect(texts == ["obj"], "\(error)")
+                    return
+                }
+                try compare(keyer, specs: texts, zone: zone)
+            }
+        }
+    }
+
+    func compare(_ template: PartitionKeyer, specs: [String], zone: PartitionTimeZone) throws {
+        let schema = try Schema(Self.fields)
+        let plan = ColumnPlan(Self.fields)
+        let readingPlan = DirectReadingPlan(plan, capturedMembers: template.capturedColumns)
+        var reader = try #require(DirectRecordReader(plan: readingPlan, columnCount: schema.columns.count, limits: JSONLimits()))
+        var builder = TapeColumnBuilder(schema: schema, plan: plan, rollback: true)
+        var tapeKeyer = template
+        var capturedKeyer = template
+        var parser = JSONParser()
+        var compared = 0
+        // Twice over: the second pass meets every key in the cache.
+        for record in Self.records + Self.records {
+            let bytes = Array(record.utf8)
+            try bytes.withUnsafeBytes { source in
+                try parser.parse(source)
+                let expected: Outcome
+                do throws(PartitionKeyer.Failure) {
+                    let id = try tapeKeyer.partition(of: parser.tape, source: source)
+                    expected = .path(tapeKeyer.partitions[Int(id)].path)
+                } catch {
+                    expected = .failure(error.reason)
+                }
+                guard builder.appendDirect(source, &reader) else { return }
+                let got: Outcome
+                do throws(PartitionKeyer.Failure) {
+                    let id = try capturedKeyer.partition(captured: reader.captured, source: source)
+                    got = .path(capturedKeyer.partitions[Int(id)].path)
+                } catch {
+                    got = .failure(error.reason)
+                }
+                #expect(got == expected, "\(specs) at \(zone.offsetSeconds) s: \(record)")
+                compared += 1
+            }
+        }
+        // Every record but the one with an exponent (which the direct reader leaves to the tape path).
+        #expect(compared == 2 * (Self.records.count - 1), "the direct reader declined records it should read")
+    }
+}
