@@ -10,6 +10,7 @@ import Testing
         [
             Field("n", .int64), Field("s", .string), Field("b", .boolean), Field("d", .double),
             Field("tags", .list(of: .string)), Field("fixed", .decimal(precision: 38, scale: 0)),
+            Field("rs", .string, nullable: false), Field("rn", .int64, nullable: false),
         ]
     }
 
@@ -21,6 +22,8 @@ import Testing
             i % 6 == 3 ? .null : .double(Double(i) / 7),
             i % 4 == 0 ? .null : .list((0..<(i % 3)).map { .string("t\($0 + i)") }),
             i % 7 == 0 ? .null : .bytes([UInt8](repeating: UInt8(i % 256), count: 16)),
+            .string(String(repeating: "r", count: i % 11) + "\(i)"),
+            .int(Int64(i) - 30),
         ]
     }
 
@@ -124,5 +127,22 @@ import Testing
         #expect(chunk.statistics.minValue == reference.minValue && chunk.statistics.minValue == [])
         #expect(chunk.statistics.maxValue == reference.maxValue && chunk.statistics.maxValue == Array("é".utf8))
         #expect(chunk.statistics.nullCount == reference.nullCount)
+    }
+
+    @Test("copySmall copies every length exactly and writes nothing around it")
+    func copySmallLengths() {
+        let source = (0..<200).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+        for count in 0...130 {
+            for offset in [0, 1, 7] {
+                var destination = [UInt8](repeating: 0xEE, count: 160)
+                source.withUnsafeBytes { from in
+                    destination.withUnsafeMutableBytes { to in
+                        copySmall(to: to.baseAddress! + 8, from: from.baseAddress! + offset, count: count)
+                    }
+                }
+                #expect(Array(destination[8..<(8 + count)]) == Array(source[offset..<(offset + count)]), "count \(count) offset \(offset)")
+                #expect(destination[0..<8].allSatisfy { $0 == 0xEE } && destination[(8 + count)...].allSatisfy { $0 == 0xEE }, "count \(count)")
+            }
+        }
     }
 }

@@ -245,29 +245,60 @@ public struct ColumnBuffer: Sendable {
         let repeated = descriptor.maxRepetitionLevel > 0
         var outputs = (0..<parts).map { _ in ColumnBuffer(descriptor) }
         // The partition of every level entry, and how many levels, values and bytes each receives.
-        let partitionOfLevel = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(1, levels))
-        defer { partitionOfLevel.deallocate() }
+        // A column with no repeated ancestor has one level entry per row: its entries' partitions
+        // are the rows' and its level counts the row counts, with no pass to find them; a required
+        // one's value counts too.
+        let partitionOfLevel: UnsafeBufferPointer<Int32>
+        var ownedPartitionOfLevel: UnsafeMutableBufferPointer<Int32>?
+        defer { ownedPartitionOfLevel?.deallocate() }
         var levelCounts = [Int](repeating: 0, count: parts)
         var valueCounts = [Int](repeating: 0, count: parts)
         var byteCounts = [Int](repeating: 0, count: parts)
         let isBytes = descriptor.physicalType == .byteArray || descriptor.physicalType == .fixedLenByteArray
-        definitionLevels.withUnsafeBufferPointer { defs in
-            repetitionLevels.withUnsafeBufferPointer { reps in
-                byteArrays.offsets.withUnsafeBufferPointer { offsets in
-                    var value = 0
-                    var row = -1
-                    for l in 0..<levels {
-                        if !repeated || reps[l] == 0 { row &+= 1 }
-                        let p = Int(partitionOfRow[row])
-                        partitionOfLevel[l] = Int32(truncatingIfNeeded: p)
-                        levelCounts[p] &+= 1
-                        if maxDef == 0 || defs[l] == maxDef {
-                            valueCounts[p] &+= 1
-                            if isBytes { byteCounts[p] &+= Int(offsets[value &+ 1] &- offsets[value]) }
-                            value &+= 1
+        if !repeated {
+            precondition(levels == partitionOfRow.count, "one partition per row")
+            partitionOfLevel = partitionOfRow
+            levelCounts = counts
+            if maxDef == 0 { valueCounts = counts }
+            if maxDef > 0 || isBytes {
+                definitionLevels.withUnsafeBufferPointer { defs in
+                    byteArrays.offsets.withUnsafeBufferPointer { offsets in
+                        valueCounts.withUnsafeMutableBufferPointer { valueCounts in
+                            byteCounts.withUnsafeMutableBufferPointer { byteCounts in
+                                var value = 0
+                                for l in 0..<levels where maxDef == 0 || defs[l] == maxDef {
+                                    let p = Int(partitionOfRow[l])
+                                    if maxDef > 0 { valueCounts[p] &+= 1 }
+                                    if isBytes { byteCounts[p] &+= Int(offsets[value &+ 1] &- offsets[value]) }
+                                    value &+= 1
+                                }
+                            }
                         }
                     }
-                    precondition(row + 1 == partitionOfRow.count, "one partition per row")
+                }
+            }
+        } else {
+            let owned = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(1, levels))
+            ownedPartitionOfLevel = owned
+            partitionOfLevel = UnsafeBufferPointer(owned)
+            definitionLevels.withUnsafeBufferPointer { defs in
+                repetitionLevels.withUnsafeBufferPointer { reps in
+                    byteArrays.offsets.withUnsafeBufferPointer { offsets in
+                        var value = 0
+                        var row = -1
+                        for l in 0..<levels {
+                            if !repeated || reps[l] == 0 { row &+= 1 }
+                            let p = Int(partitionOfRow[row])
+                            owned[l] = Int32(truncatingIfNeeded: p)
+                            levelCounts[p] &+= 1
+                            if maxDef == 0 || defs[l] == maxDef {
+                                valueCounts[p] &+= 1
+                                if isBytes { byteCounts[p] &+= Int(offsets[value &+ 1] &- offsets[value]) }
+                                value &+= 1
+                            }
+                        }
+                        precondition(row + 1 == partitionOfRow.count, "one partition per row")
+                    }
                 }
             }
         }
@@ -546,20 +577,32 @@ public struct ColumnBatch: Sendable {
 }
 
 /// Copies `count` bytes; values of a few dozen bytes (most column values) move as 8-byte words
-/// inline instead of through a `memmove` call each.
+/// inline instead of through a `memmove` call each. The last word (or the two halves of a 4–7
+/// byte value) overlaps the ones before, so no value ends in a byte-by-byte loop; only bytes of
+/// the value are read and written.
 @inline(__always)
 package func copySmall(to destination: UnsafeMutableRawPointer, from source: UnsafeRawPointer, count: Int) {
     if count > 64 {
         destination.copyMemory(from: source, byteCount: count)
-        return
-    }
-    var i = 0
-    while i &+ 8 <= count {
-        destination.storeBytes(of: source.loadUnaligned(fromByteOffset: i, as: UInt64.self), toByteOffset: i, as: UInt64.self)
-        i &+= 8
-    }
-    while i < count {
-        destination.storeBytes(of: source.load(fromByteOffset: i, as: UInt8.self), toByteOffset: i, as: UInt8.self)
-        i &+= 1
+    } else if count >= 8 {
+        var i = 0
+        while i &+ 8 < count {
+            destination.storeBytes(of: source.loadUnaligned(fromByteOffset: i, as: UInt64.self), toByteOffset: i, as: UInt64.self)
+            i &+= 8
+        }
+        destination.storeBytes(of: source.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self), toByteOffset: count &- 8, as: UInt64.self)
+    } else if count >= 4 {
+        let head = source.loadUnaligned(as: UInt32.self)
+        let tail = source.loadUnaligned(fromByteOffset: count &- 4, as: UInt32.self)
+        destination.storeBytes(of: head, as: UInt32.self)
+        destination.storeBytes(of: tail, toByteOffset: count &- 4, as: UInt32.self)
+    } else if count > 0 {
+        // 1–3 bytes: the first, the middle and the last (some the same byte).
+        let first = source.load(as: UInt8.self)
+        let middle = source.load(fromByteOffset: count >> 1, as: UInt8.self)
+        let last = source.load(fromByteOffset: count &- 1, as: UInt8.self)
+        destination.storeBytes(of: first, as: UInt8.self)
+        destination.storeBytes(of: middle, toByteOffset: count >> 1, as: UInt8.self)
+        destination.storeBytes(of: last, toByteOffset: count &- 1, as: UInt8.self)
     }
 }
