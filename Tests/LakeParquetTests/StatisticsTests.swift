@@ -63,4 +63,23 @@ import Testing
         let s = try stats(.int64, [.null, .null, .null])
         #expect(s.nullCount == 3 && s.minValue == nil && s.maxValue == nil)
     }
+
+    @Test("byte order: unsigned lexicographic, shorter prefix first, at every length and first differing byte")
+    func unsignedByteOrder() {
+        // Pairs that share a prefix of every length 0-20 and differ (or end) after it, with
+        // bytes on both sides of 0x80 so a signed or little-endian compare would misorder them.
+        var values: [[UInt8]] = [[]]
+        for length in 1...20 {
+            for last: UInt8 in [0x00, 0x01, 0x7F, 0x80, 0xFF] {
+                values.append((0..<length).map { UInt8(truncatingIfNeeded: $0 &* 29 &+ 3) } + [last])
+                values.append([UInt8](repeating: 0x41, count: length - 1) + [last])
+            }
+        }
+        for a in values {
+            for b in values {
+                let got = a.withUnsafeBytes { x in b.withUnsafeBytes { y in ChunkStatistics.less(x, y, signed: false) } }
+                #expect(got == a.lexicographicallyPrecedes(b), "\(a) < \(b)")
+            }
+        }
+    }
 }
