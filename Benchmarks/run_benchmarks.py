@@ -288,8 +288,12 @@ def summarize(runs, input_bytes, expected):
     return s
 
 
-def ratios(summary):
-    """lakeconv / peer for throughput and peak RSS, where both were measured validly."""
+def ratios(summary, raw=None):
+    """lakeconv / peer for throughput and peak RSS, where both were measured validly.
+
+    `throughput` is the ratio of the median MB/s; `paired_throughput` the median over runs
+    of peer wall / lakeconv wall within the same run (the two ran back to back, so a slow
+    spell of the VM hits both): steadier than the ratio of medians when the machine is noisy."""
     lk = summary.get("lakeconv", {})
     out = {}
     for tool, s in summary.items():
@@ -297,6 +301,12 @@ def ratios(summary):
             continue
         out[tool] = {"throughput": round(lk["mb_per_s"] / s["mb_per_s"], 2),
                      "peak_rss": round(lk["peak_rss_mb"] / s["peak_rss_mb"], 2)}
+        if raw:
+            mine = {r["run"]: r for r in raw.get("lakeconv", []) if not r.get("warmup") and r.get("valid")}
+            theirs = {r["run"]: r for r in raw.get(tool, []) if not r.get("warmup") and r.get("valid")}
+            pairs = [theirs[k]["wall_s"] / mine[k]["wall_s"] for k in mine if k in theirs and mine[k]["wall_s"] > 0]
+            if pairs:
+                out[tool]["paired_throughput"] = round(statistics.median(pairs), 2)
     return out
 
 
@@ -409,15 +419,18 @@ def markdown(doc):
         peers = [t for t in tools if t != "lakeconv"]
         if "lakeconv" in tools and peers:
             lines += ["", f"lakeconv vs peers at {size} MB (MB/s ratio: above 1 = lakeconv "
-                      "faster; peak RSS ratio: below 1 = lakeconv smaller):", ""]
-            head = ["job"] + [f"vs {p} {c}" for p in peers for c in ("MB/s ×", "peak RSS ×")]
+                      "faster; paired: the median of each run's wall-time ratio; peak RSS "
+                      "ratio: below 1 = lakeconv smaller):", ""]
+            head = ["job"] + [f"vs {p} {c}" for p in peers
+                              for c in ("MB/s ×", "MB/s × paired", "peak RSS ×")]
             lines += ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
             for job in jobs:
                 r = res["jobs"][job]["ratios"]
                 row = [job]
                 for p in peers:
-                    row += ([f"{r[p]['throughput']:.2f}", f"{r[p]['peak_rss']:.2f}"]
-                            if p in r else ["–", "–"])
+                    paired = r.get(p, {}).get("paired_throughput")
+                    row += ([f"{r[p]['throughput']:.2f}", f"{paired:.2f}" if paired else "–",
+                             f"{r[p]['peak_rss']:.2f}"] if p in r else ["–", "–", "–"])
                 lines.append("| " + " | ".join(row) + " |")
         lines.append("")
     if notes:
@@ -580,7 +593,7 @@ def main():
         per_job = {}
         for job in jobs:
             summary = {t: summarize(raw[job][t], input_bytes, expected) for t in tools}
-            per_job[job] = {"summary": summary, "ratios": ratios(summary), "runs": raw[job]}
+            per_job[job] = {"summary": summary, "ratios": ratios(summary, raw[job]), "runs": raw[job]}
         doc["results"][size] = {"input": str(src), "input_bytes": input_bytes,
                                 "records": expected, "jobs": per_job}
     doc["elapsed_s"] = round(time.monotonic() - started, 1)
