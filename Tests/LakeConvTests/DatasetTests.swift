@@ -228,13 +228,14 @@ import Testing
         #expect(listed.reduce(0) { $0 + ($1["rows"] as? Int ?? 0) } == 150_000)
     }
 
-    @Test("manifest statistics: a list's leaf is named with [] (its null count is the leaf's), years have four digits")
+    @Test("manifest statistics: a list's leaf is named with [] (its null count is the leaf's), years have four digits, a name with a dot is quoted")
     func manifestStatisticsNames() throws {
         let base = try folder("stats-names")
         defer { try? fm.removeItem(at: base) }
         let input = base.appendingPathComponent("in.ndjson")
         try write([
-            #"{"source":"a","tags":["x",null],"pts":[{"x":1}],"d":"0999-03-01"}"#, #"{"source":"a","tags":[],"pts":null,"d":"2021-01-02"}"#,
+            #"{"source":"a","tags":["x",null],"pts":[{"x":1}],"d":"0999-03-01","a.b":1,"a":{"b":"x"}}"#,
+            #"{"source":"a","tags":[],"pts":null,"d":"2021-01-02","a.b":2,"a":{"b":"y"}}"#,
             #"{"source":"a","tags":null,"d":"1969-12-31"}"#,
         ], to: input)
         let out = base.appendingPathComponent("ds")
@@ -243,7 +244,10 @@ import Testing
         let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         let file = try #require((json["files"] as? [[String: Any]])?.first)
         let columns = try #require(file["columns"] as? [String: Any])
-        #expect(Set(columns.keys) == ["tags[]", "pts[].x", "d"], "\(columns.keys)")
+        #expect(Set(columns.keys) == ["tags[]", "pts[].x", "d", "`a.b`", "a.b"], "\(columns.keys)")
+        // The top-level field named "a.b" and field b of struct a: one key each.
+        #expect((columns["`a.b`"] as? [String: Any])?["max"] as? Int == 2)
+        #expect((columns["a.b"] as? [String: Any])?["max"] as? String == "y")
         let tags = try #require(columns["tags[]"] as? [String: Any])
         #expect(tags["null_count"] as? Int == 3)  // a null element, an empty list, a null list
         let d = try #require(columns["d"] as? [String: Any])

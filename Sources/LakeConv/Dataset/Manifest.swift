@@ -207,10 +207,19 @@ enum Manifest {
                 i += 1
                 continue
             }
-            names.append(path[i])
+            names.append(quotedName(path[i]))
             i += 1
         }
         return names.joined(separator: ".")
+    }
+
+    /// A field name as a segment of a statistics name: as it is, or, when it holds a character
+    /// the name syntax uses (`.` `[` `]` `{` `}` or a backtick), in backticks with backticks
+    /// doubled (as Spark and Athena quote identifiers), so a top-level field `a.b` (`` `a.b` ``)
+    /// and field `b` of struct `a` (`a.b`) do not share one key.
+    static func quotedName(_ name: String) -> String {
+        guard name.contains(where: { ".[]{}`".contains($0) }) else { return name }
+        return "`" + name.map { $0 == "`" ? "``" : String($0) }.joined() + "`"
     }
 
     private static func columnStatistics(_ metadata: FileMetaData, schema: Schema) -> String {
