@@ -81,7 +81,7 @@ public struct Converter {
                 for i in 0..<block.lines.count {
                     let line = block.line(i)
                     guard case .object = Converter.classify(line, parser: &parser, maxRecordBytes: maxRecordBytes) else { continue }
-                    local.observe(parser.tape, source: line.bytes)
+                    local.observe(parser.tape, source: line.bytes, at: SchemaEvidence.Location(input: block.input, line: line.number))
                 }
                 return local
             },
@@ -135,11 +135,11 @@ public struct Converter {
     private func inferSample(paths: [String], limit: Int) throws(ConversionError) -> SchemaEvidence {
         var evidence = SchemaEvidence(collectsExamples: options.collectExamples)
         var parser = JSONParser(limits: options.limits)
-        for path in paths {
+        for (input, path) in paths.enumerated() {
             let reader = LineReader(source: try InputExpansion.open(path), maxRecordBytes: options.maxRecordBytes)
             while let line = try reader.next() {
                 guard case .object = Self.classify(line, parser: &parser, maxRecordBytes: options.maxRecordBytes) else { continue }
-                evidence.observe(parser.tape, source: line.bytes)
+                evidence.observe(parser.tape, source: line.bytes, at: SchemaEvidence.Location(input: input, line: line.number))
                 if evidence.records >= limit { return evidence }
             }
         }
@@ -188,7 +188,7 @@ public struct Converter {
         if let explicit = options.schema {
             report = try convert(paths, displayNames, fields: explicit, notes: [], typing: .given).report!
         } else if let limit = options.sampleRecords {
-            let resolved = try inferSample(paths: paths, limit: limit).resolve(options.inference)
+            let resolved = try inferSample(paths: paths, limit: limit).resolve(options.inference, inputNames: displayNames)
             // The notes describe the sample; later values of other kinds are bad records.
             let notes = resolved.notes.map { "in the first \(limit) records (--sample): \($0)" }
             report = try convert(paths, displayNames, fields: resolved.fields, notes: notes, typing: .given).report!
@@ -198,7 +198,7 @@ public struct Converter {
             // inferred type unchanged). A record that does not fit abandons the attempt (nothing
             // is published) and the input is converted again after inference over every record.
             let sample = try inferSample(paths: paths, limit: Self.speculationRecords)
-            let resolved = try sample.resolve(options.inference)
+            let resolved = try sample.resolve(options.inference, inputNames: displayNames)
             let whole = sample.records < Self.speculationRecords
             var speculated: ConversionReport?
             var retryNote: String?
@@ -212,7 +212,7 @@ public struct Converter {
             if let speculated {
                 report = speculated
             } else {
-                let full = try inferSchema(paths: paths).resolve(options.inference)
+                let full = try inferSchema(paths: paths).resolve(options.inference, inputNames: displayNames)
                 report = try convert(paths, displayNames, fields: full.fields, notes: full.notes + (retryNote.map { [$0] } ?? []), typing: .inferred).report!
             }
         }

@@ -20,6 +20,8 @@ public struct SchemaEvidence: Sendable {
         var element: Int32 = -1
         var predicted = 0
         var distinctOverflow = false
+        /// Where the key was first seen (when the caller gave locations).
+        var firstSeen: Location?
         var nonNull: Int { booleans + integers + bigIntegers + doubles + strings + objects + arrays }
         /// The JSON kinds seen (numbers count as one kind), in a fixed order.
         var kindsSeen: [String] {
@@ -43,8 +45,26 @@ public struct SchemaEvidence: Sendable {
         self.collectsExamples = collectsExamples
     }
 
+    /// A record's place: the input's index (as the caller numbers its inputs) and line.
+    public struct Location: Sendable, Comparable {
+        public var input: Int
+        public var line: Int
+
+        public init(input: Int, line: Int) {
+            self.input = input
+            self.line = line
+        }
+
+        public static func < (a: Location, b: Location) -> Bool { (a.input, a.line) < (b.input, b.line) }
+    }
+
+    /// The record being observed, for the keys it adds.
+    private var observing: Location?
+
     /// Observes one record (a tape whose first token is an object).
-    public mutating func observe(_ tape: JSONTape, source: UnsafeRawBufferPointer) {
+    /// `at`: where the record is, kept for the keys first seen in it (errors about a key name it).
+    public mutating func observe(_ tape: JSONTape, source: UnsafeRawBufferPointer, at location: Location? = nil) {
+        observing = location
         records += 1
         _ = observe(0, tape, 0, source)
     }
@@ -114,7 +134,9 @@ public struct SchemaEvidence: Sendable {
     }
 
     private mutating func addNode(name: [UInt8]) -> Int {
-        nodes.append(Node())
+        var node = Node()
+        node.firstSeen = observing
+        nodes.append(node)
         names.append(name)
         lookups.append([:])
         distinct.append([])
@@ -148,6 +170,7 @@ public struct SchemaEvidence: Sendable {
 
     /// Adds the evidence of records that came after these (keys keep their first-appearance order).
     public mutating func merge(_ other: SchemaEvidence) {
+        observing = nil  // merged keys keep the other's locations
         records += other.records
         merge(node: 0, from: other, node: 0)
     }
@@ -167,6 +190,7 @@ public struct SchemaEvidence: Sendable {
         nodes[mine].maxBigIntegerDigits = max(nodes[mine].maxBigIntegerDigits, o.maxBigIntegerDigits)
         nodes[mine].objects += o.objects
         nodes[mine].arrays += o.arrays
+        if let seen = o.firstSeen, nodes[mine].firstSeen.map({ seen < $0 }) ?? true { nodes[mine].firstSeen = seen }
         if !nodes[mine].distinctOverflow {
             if o.distinctOverflow { nodes[mine].distinctOverflow = true }
             for value in other.distinct[theirs] where !distinct[mine].contains(value) {
@@ -266,17 +290,19 @@ extension SchemaEvidence {
         return true
     }
 
-    public func resolve(_ options: InferenceOptions) throws(ConversionError) -> ResolvedSchema {
+    /// `inputNames`: the inputs' names by the index their locations carry (`observe(_:source:at:)`),
+    /// for errors about a key.
+    public func resolve(_ options: InferenceOptions, inputNames: [String] = []) throws(ConversionError) -> ResolvedSchema {
         var notes: [String] = []
         if nodes[0].children.isEmpty && records > 0 {
             notes.append("no record has any key: the rows are written without columns")
         }
-        let fields = try resolveChildren(of: 0, path: "", options: options, notes: &notes)
+        let fields = try resolveChildren(of: 0, path: "", options: options, notes: &notes, inputNames: inputNames)
         return ResolvedSchema(fields: fields, notes: notes)
     }
 
-    private func resolveChildren(of node: Int, path: String, options: InferenceOptions, notes: inout [String]) throws(ConversionError) -> [Field] {
-        var seen: [String: String] = [:]
+    private func resolveChildren(of node: Int, path: String, options: InferenceOptions, notes: inout [String], inputNames: [String]) throws(ConversionError) -> [Field] {
+        var seen: [String: (name: String, node: Int)] = [:]
         var fields: [Field] = []
         for c in nodes[node].children {
             let child = Int(c)
@@ -286,19 +312,29 @@ extension SchemaEvidence {
             }
             let folded = name.lowercased()
             if let other = seen[folded] {
+                // Named where each was first seen; the error points at the later one.
+                func place(_ node: Int) -> (file: String, line: Int)? {
+                    guard let at = nodes[node].firstSeen, at.input >= 0, at.input < inputNames.count else { return nil }
+                    return (inputNames[at.input], at.line)
+                }
+                let first = place(other.node)
+                let second = place(child)
+                let later = (nodes[other.node].firstSeen ?? nodes[child].firstSeen).flatMap { a in nodes[child].firstSeen.map { b in max(a, b) } }
+                let laterPlace = later.flatMap { at in at == nodes[child].firstSeen ? second : first }
+                func seenAt(_ place: (file: String, line: Int)?) -> String { place.map { " (first at \($0.file) line \($0.line))" } ?? "" }
                 throw ConversionError(
                     .schema,
-                    "keys '\(other)' and '\(name)' differ only in case; Athena and Glue lower-case column names, so they would collide",
-                    columnPath: path.isEmpty ? nil : path)
+                    "keys '\(other.name)'\(seenAt(first)) and '\(name)'\(seenAt(second)) differ only in case; Athena and Glue lower-case column names, so they would collide",
+                    file: laterPlace?.file, line: laterPlace?.line, columnPath: path.isEmpty ? nil : path)
             }
-            seen[folded] = name
+            seen[folded] = (name, child)
             let childPath = path.isEmpty ? name : path + "." + name
-            fields.append(Field(name, try resolveType(child, path: childPath, options: options, notes: &notes)))
+            fields.append(Field(name, try resolveType(child, path: childPath, options: options, notes: &notes, inputNames: inputNames)))
         }
         return fields
     }
 
-    private func resolveType(_ node: Int, path: String, options: InferenceOptions, notes: inout [String]) throws(ConversionError) -> DataType {
+    private func resolveType(_ node: Int, path: String, options: InferenceOptions, notes: inout [String], inputNames: [String]) throws(ConversionError) -> DataType {
         let n = nodes[node]
         let numbers = n.integers + n.bigIntegers + n.doubles
         let kinds = n.kindsSeen
@@ -355,9 +391,9 @@ extension SchemaEvidence {
                 notes.append("\(path): only empty objects; written as JSON text")
                 return .json
             }
-            return .struct(try resolveChildren(of: node, path: path, options: options, notes: &notes))
+            return .struct(try resolveChildren(of: node, path: path, options: options, notes: &notes, inputNames: inputNames))
         }
         guard n.element >= 0, nodes[Int(n.element)].nonNull > 0 else { return .list(of: .string) }
-        return .list(Field("element", try resolveType(Int(n.element), path: path + "[]", options: options, notes: &notes)))
+        return .list(Field("element", try resolveType(Int(n.element), path: path + "[]", options: options, notes: &notes, inputNames: inputNames)))
     }
 }

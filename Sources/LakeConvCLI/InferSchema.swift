@@ -34,7 +34,7 @@ struct InferSchema: ParsableCommand {
         let converter = Converter(options)
         let paths = try InputExpansion.expand(inputs)
         let evidence = try converter.inferSchema(paths: paths)
-        let resolved = try evidence.resolve(options.inference)
+        let resolved = try evidence.resolve(options.inference, inputNames: paths)
         print(SchemaText.render(resolved, evidence: evidence), terminator: "")
     }
 }

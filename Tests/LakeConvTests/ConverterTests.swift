@@ -78,15 +78,28 @@ import Testing
         #expect(bad.contains("\"line\": 4") && bad.contains("not in the schema"))
     }
 
-    @Test("keys differing only in case are a clear error")
-    func caseCollision() throws {
-        let out = try folder("case")
+    @Test("keys differing only in case are a clear error naming where each was first seen", arguments: [1, 2])
+    func caseCollision(threads: Int) throws {
+        let out = try folder("case-\(threads)")
         defer { try? FileManager.default.removeItem(at: out) }
         let input = out.appendingPathComponent("in.ndjson")
         try Data("{\"UserId\":1}\n{\"userid\":2}\n".utf8).write(to: input)
-        let options = ConversionOptions(inputs: [input.path], output: out.appendingPathComponent("c.parquet").path)
+        // Past the first 20,000 records (the speculation sample): found by the full inference,
+        // whose blocks are merged across workers.
+        let late = out.appendingPathComponent("late.ndjson")
+        try Data((String(repeating: "{\"a\":1}\n", count: 30_000) + "{\"d\":{\"Source\":1}}\n{\"a\":2}\n{\"d\":{\"source\":2}}\n").utf8).write(to: late)
+        var options = ConversionOptions(inputs: [input.path], output: out.appendingPathComponent("c.parquet").path)
+        options.threads = threads
         #expect { try Converter(options).run() } throws: { error in
-            (error as? ConversionError)?.message.contains("differ only in case") == true
+            guard let error = error as? ConversionError else { return false }
+            return error.message.contains("differ only in case") && error.message.contains("'UserId' (first at \(input.path) line 1)")
+                && error.message.contains("'userid' (first at \(input.path) line 2)") && error.file == input.path && error.line == 2
+        }
+        options.inputs = [late.path]
+        #expect { try Converter(options).run() } throws: { error in
+            guard let error = error as? ConversionError else { return false }
+            return error.message.contains("'Source' (first at \(late.path) line 30001)") && error.message.contains("'source' (first at \(late.path) line 30003)")
+                && error.file == late.path && error.line == 30_003
         }
     }
 }
