@@ -277,7 +277,13 @@ public struct Converter {
                 }
             }
             let reconciled = try SchemaReconciler.reconcile(dataset: existing.fields, input: fields.filter { !categories.contains($0.name) })
-            fields = reconciled.fields + fields.filter { categories.contains($0.name) }
+            // A category column this input never has keeps the dataset's type: its rows go to
+            // the default partition, as a record without it does in any run.
+            let missing = existing.specs.compactMap { spec -> Field? in
+                guard case .category(let column) = spec, !fields.contains(where: { $0.name == column }), let type = existing.categoryTypes[column] else { return nil }
+                return Field(column, type)
+            }
+            fields = reconciled.fields + fields.filter { categories.contains($0.name) } + missing
             addedColumns = reconciled.added
         }
         report.schema = fields

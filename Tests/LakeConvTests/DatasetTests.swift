@@ -30,6 +30,23 @@ import Testing
         return try Converter(options).run()
     }
 
+    @Test("append: an input with no value of the category column goes to the default partition (the dataset's type kept)", arguments: [DatasetMode.append, .overwritePartitions])
+    func appendWithoutPartitionColumn(_ mode: DatasetMode) throws {
+        let base = try folder("append-missing-\(mode.rawValue)")
+        defer { try? fm.removeItem(at: base) }
+        let first = base.appendingPathComponent("a.ndjson")
+        let second = base.appendingPathComponent("b.ndjson")
+        try write([#"{"source":"web","x":1}"#], to: first)
+        try write([#"{"x":2}"#, #"{"x":3}"#], to: second)
+        let out = base.appendingPathComponent("ds")
+        _ = try convert(first, out)
+        let report = try convert(second, out, mode: mode)
+        #expect(report.rowsWritten == 2)
+        let defaultPartition = out.appendingPathComponent("source=__HIVE_DEFAULT_PARTITION__")
+        #expect(try fm.contentsOfDirectory(atPath: defaultPartition.path).contains { $0.hasSuffix(".parquet") })
+        #expect(try fm.contentsOfDirectory(atPath: out.appendingPathComponent("source=web").path).contains { $0.hasSuffix(".parquet") })
+    }
+
     @Test("modes: error refuses, append adds, overwrite-partitions replaces only its partitions, overwrite replaces all")
     func modes() throws {
         let base = try folder("modes")
