@@ -101,4 +101,28 @@ import Testing
         // Every record but the one with an exponent (which the direct reader leaves to the tape path).
         #expect(compared == 2 * (Self.records.count - 1), "the direct reader declined records it should read")
     }
+
+    @Test("a local date past year 9999 (or before 0000) is a bad date, not a five-digit year directory")
+    func yearRange() throws {
+        let spec = try PartitionSpec(parsing: "date:ts:day")
+        let late = #"{"ts":"9999-12-31T23:00:00Z"}"#
+        let early = #"{"ts":"0000-01-01T00:30:00Z"}"#
+        var parser = JSONParser()
+        func outcome(_ record: String, zone: Int, badDates: Bool) throws -> Outcome {
+            var keyer = try PartitionKeyer(specs: [spec], fields: Self.fields, layout: .nested, timeZone: PartitionTimeZone(offsetSeconds: zone), defaultPartitionForBadDates: badDates)
+            return try Array(record.utf8).withUnsafeBytes { source in
+                try parser.parse(source)
+                do throws(PartitionKeyer.Failure) {
+                    let id = try keyer.partition(of: parser.tape, source: source)
+                    return .path(keyer.partitions[Int(id)].path)
+                } catch {
+                    return .failure(error.reason)
+                }
+            }
+        }
+        #expect(try outcome(late, zone: 0, badDates: false) == .path("year=9999/month=12/day=31"))
+        #expect(try outcome(late, zone: 14 * 3600, badDates: false) == .failure("partition timestamp 'ts' falls in year 10000 on the partition clock (--timezone), outside 0000-9999"))
+        #expect(try outcome(late, zone: 14 * 3600, badDates: true) == .path("year=__HIVE_DEFAULT_PARTITION__/month=__HIVE_DEFAULT_PARTITION__/day=__HIVE_DEFAULT_PARTITION__"))
+        #expect(try outcome(early, zone: -3600, badDates: false) == .failure("partition timestamp 'ts' falls in year -1 on the partition clock (--timezone), outside 0000-9999"))
+    }
 }

@@ -474,6 +474,12 @@ struct PartitionKeyer {
         }
         let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
         let civil = Self.civil(fromDays: days)
+        // Four-digit years only: Hive dates, `yyyy` patterns and the year projection stop at
+        // 9999 (a timestamp late on 9999-12-31 is in year 10000 at +14:00).
+        guard (0...9999).contains(civil.year) else {
+            if defaultPartitionForBadDates { return keys.map { ($0, nil) } }
+            throw Failure(reason: "partition timestamp '\(column)' falls in year \(civil.year) on the partition clock (--timezone), outside 0000-9999")
+        }
         let hour = Int((local - days * 86_400) / 3600)
         func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
         // Four digits at least (year=0001), as the 4-digit integer projection of `year` expects.
