@@ -37,3 +37,36 @@ int lake_tune_allocator(int mmap_threshold, int arena_max, int trim_threshold) {
     return mallopt(M_MMAP_THRESHOLD, mmap_threshold) && mallopt(M_ARENA_MAX, arena_max)
         && mallopt(M_TRIM_THRESHOLD, trim_threshold);
 }
+
+#include <signal.h>
+#include <stdatomic.h>
+#include <string.h>
+
+static atomic_int lake_interrupted = 0;
+
+/* Async-signal-safe: records the first signal; a second one stops the process at once. */
+static void lake_on_interrupt(int signo) {
+    int expected = 0;
+    if (!atomic_compare_exchange_strong(&lake_interrupted, &expected, signo)) {
+        signal(signo, SIG_DFL);
+        raise(signo);
+    }
+}
+
+int lake_install_interrupt_handler(void) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = lake_on_interrupt;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = 0; /* no SA_RESTART: a read blocked on a pipe returns EINTR */
+    int ok = 1;
+    int signals[] = {SIGINT, SIGTERM, SIGHUP};
+    for (unsigned i = 0; i < sizeof signals / sizeof signals[0]; i++) {
+        if (sigaction(signals[i], &action, NULL) != 0) ok = 0;
+    }
+    return ok;
+}
+
+int lake_interrupt_signal(void) {
+    return atomic_load(&lake_interrupted);
+}

@@ -19,6 +19,8 @@ public struct ConversionError: Error, Sendable, CustomStringConvertible {
         public static let parquet = Code("parquet")
         /// An option value is invalid.
         public static let usage = Code("usage")
+        /// A signal (SIGINT, SIGTERM, SIGHUP) stopped the conversion (`LakeConv.installInterruptHandler`).
+        public static let interrupted = Code("interrupted")
     }
 
     public var code: Code

@@ -95,6 +95,7 @@ public struct Converter {
     private func feed<Result>(_ paths: [String], to pool: OrderedPool<Result>) throws(ConversionError) {
         do throws(ConversionError) {
             try BlockReader.read(paths: paths, maxRecordBytes: options.maxRecordBytes, blockBytes: Self.blockBytes) { block throws(ConversionError) in
+                try LakeConv.checkInterrupt()
                 try pool.submit(block)
             }
         } catch {
@@ -175,12 +176,15 @@ public struct Converter {
         }
         var skippedInFolders: [String] = []
         var paths = try InputExpansion.expand(options.inputs, skipped: &skippedInFolders)
-        var spool: String?
-        defer { if let spool { unlink(spool) } }
+        // Inputs are read more than once (the schema from the first records, then every
+        // record): standard input and other streams (a pipe, a FIFO, `<(zcat …)`) are copied to
+        // a temporary file first. Reading a pipe twice would see it empty the second time.
+        var spools: [String] = []
+        defer { for spool in spools { unlink(spool) } }
         let displayNames = paths
-        if let index = paths.firstIndex(of: "-") {
-            let spooled = try Self.spoolStandardInput()
-            spool = spooled
+        for (index, path) in paths.enumerated() where path == "-" || Self.isStream(path) {
+            let spooled = try Self.spool(path)
+            spools.append(spooled)
             paths[index] = spooled
         }
 
@@ -371,6 +375,7 @@ public struct Converter {
         var duplicateKeys = 0
         var misfitReason: String?
 
+        var signalled = false
         func handOver() throws(ConversionError) {
             guard pending.rowCount > 0 else { return }
             let batch = pending
@@ -385,6 +390,11 @@ public struct Converter {
                 try dataset.write(batch, partitionOfRow: partitionOfRow, partitions: partitioned ? globalPartitions : flatPartition)
                 if let spare = dataset.spareBatch() { pending = spare }
                 partitionOfRow.removeAll(keepingCapacity: true)
+            }
+            // Test hook: a signal in the middle of a run, output already handed to the writer.
+            if let value = getenv("LAKECONV_FAILPOINT"), String(cString: value) == "signal-after-first-chunk", !signalled {
+                signalled = true
+                kill(getpid(), SIGTERM)  // to the process, as `kill` sends it (a pool thread blocks signals)
             }
         }
 
@@ -447,6 +457,7 @@ public struct Converter {
                 return result
             },
             consume: { block, result throws(ConversionError) in
+                try LakeConv.checkInterrupt()
                 let name = displayNames[block.input]
                 if let message = result.internalError { throw ConversionError(.schema, message, file: name) }
                 if let misfit = result.misfit {
@@ -526,6 +537,7 @@ public struct Converter {
                     "\(report.badRecords) bad records of \(report.linesRead) lines is more than \(badLimitText); nothing was published (see \(badRecords.path))")
             }
             if badRecords.count > 0 { report.badRecordsPath = badRecords.path }
+            try LakeConv.checkInterrupt()  // a signal during the last blocks: nothing is published
             if let singleFile {
                 report.outputFiles = try singleFile.finish(expectedRows: totalRows)
             } else if let dataset {
@@ -583,22 +595,41 @@ public struct Converter {
         return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
     }
 
-    /// Copies standard input to a temporary file (gzip detected by its magic bytes).
-    static func spoolStandardInput() throws(ConversionError) -> String {
+    /// Whether `path` is a stream (a pipe, FIFO, socket or character device), which can be read
+    /// only once.
+    static func isStream(_ path: String) -> Bool {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return false }  // missing: reported when opened
+        let type = status.st_mode & S_IFMT
+        return type == S_IFIFO || type == S_IFSOCK || type == S_IFCHR
+    }
+
+    /// Copies standard input (`-`) or a stream to a temporary file (gzip detected by its magic
+    /// bytes), in `TMPDIR`.
+    static func spool(_ input: String) throws(ConversionError) -> String {
+        let source: Int32 = input == "-" ? 0 : open(input, O_RDONLY | O_CLOEXEC)
+        guard source >= 0 else { throw ConversionError(.input, "cannot open: \(String(cString: strerror(errno)))", file: input) }
+        defer { if source != 0 { close(source) } }
         let folder = String(cString: getenv("TMPDIR") ?? strdup("/tmp"))
         var template = Array("\(folder)/lakeconv-stdin-XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else { throw ConversionError(.input, "cannot create a spool file in \(folder)", file: "-") }
+        guard fd >= 0 else { throw ConversionError(.input, "cannot create a spool file in \(folder)", file: input) }
         var path = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
         defer { buffer.deallocate() }
         var first = true
         while true {
-            let n = read(0, buffer.baseAddress, buffer.count)
+            do throws(ConversionError) { try LakeConv.checkInterrupt() } catch {
+                close(fd)
+                unlink(path)
+                throw error
+            }
+            let n = read(source, buffer.baseAddress, buffer.count)
             if n < 0 && errno == EINTR { continue }
             guard n >= 0 else {
                 close(fd)
-                throw ConversionError(.input, "cannot read standard input: \(String(cString: strerror(errno)))", file: "-")
+                unlink(path)
+                throw ConversionError(.input, "cannot read: \(String(cString: strerror(errno)))", file: input)
             }
             if n == 0 { break }
             if first && n >= 2 && buffer[0] == 0x1F && buffer[1] == 0x8B {
@@ -612,7 +643,8 @@ public struct Converter {
                 let w = write(fd, buffer.baseAddress! + done, n - done)
                 guard w > 0 else {
                     close(fd)
-                    throw ConversionError(.input, "cannot spool standard input: \(String(cString: strerror(errno)))", file: "-")
+                    unlink(path)
+                    throw ConversionError(.input, "cannot copy to \(folder) (inputs that are streams are copied before they are read): \(String(cString: strerror(errno)))", file: input)
                 }
                 done += w
             }

@@ -47,7 +47,10 @@ public final class FileSource: ByteSource {
                 bytesConsumed += n
                 return n
             }
-            if errno == EINTR { continue }
+            if errno == EINTR {
+                try LakeConv.checkInterrupt()
+                continue
+            }
             throw ConversionError(.input, "read failed: \(String(cString: strerror(errno)))", file: name)
         }
     }

@@ -18,11 +18,13 @@ struct Lakeconv: ParsableCommand {
     static func main() {
         AllocatorTuning.applyForConversions()
         LakeConv.installInputTruncationHandler()
+        LakeConv.installInterruptHandler()
         do {
             var command = try parseAsRoot()
             try command.run()
         } catch let error as ConversionError {
             FileHandleLike.standardError.write("lakeconv: error: \(error)\n")
+            if error.code == .interrupted, let signal = LakeConv.interruptSignal { Glibc.exit(128 + signal) }
             Glibc.exit(error.code == .usage ? 2 : 1)
         } catch {
             let code = exitCode(for: error)

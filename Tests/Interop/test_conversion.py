@@ -615,6 +615,39 @@ def test_gzip(members: int, tmp_path: Path, tmp_path_factory: pytest.TempPathFac
     assert _summary_counts(summary) == _summary_counts(json.loads(plain.stdout))
 
 
+@pytest.mark.parametrize("kind", ["process-substitution", "fifo", "gzip-fifo"])
+def test_stream_inputs(kind: str, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Inputs that can be read only once (a pipe from `<(…)`, a FIFO) give every record: the
+    schema pass and the conversion would otherwise read the stream twice, the second time
+    empty (it once wrote a valid file with 0 rows). They are copied to TMPDIR first."""
+    data = (NDJSON / "events_sample.ndjson").read_bytes()
+    out = tmp_path / "out"
+    out.mkdir()
+    parquet = out / "s.parquet"
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    env = {**os.environ, "TMPDIR": str(spool)}
+    if kind == "process-substitution":
+        source = tmp_path / "in.ndjson"
+        source.write_bytes(data)
+        p = subprocess.run(["bash", "-c", f'"$0" ndjson-to-parquet <(cat "$1") --output "$2" --json', lakeconv(), str(source), str(parquet)],
+                           capture_output=True, timeout=TIMEOUT, env=env)
+    else:
+        fifo = tmp_path / "in.ndjson"
+        os.mkfifo(fifo)
+        blob = gzip.compress(data) if kind == "gzip-fifo" else data
+        writer = threading.Thread(target=lambda: fifo.write_bytes(blob))
+        writer.start()
+        p = subprocess.run([lakeconv(), "ndjson-to-parquet", str(fifo), "--output", str(parquet), "--json"],
+                           capture_output=True, timeout=TIMEOUT, env=env)
+        writer.join(timeout=60)
+    assert p.returncode == 0, p.stderr.decode()
+    plain = _plain_events(tmp_path_factory)
+    assert _summary_counts(json.loads(p.stdout)) == _summary_counts(json.loads(plain.stdout))
+    _same_parquet_values(plain.parquet, parquet)
+    assert list(spool.iterdir()) == [], "the copy of the stream was left behind"
+
+
 @pytest.mark.parametrize("cut", ["mid-stream", "no-trailer"])
 def test_gzip_truncated(cut: str, tmp_path: Path) -> None:
     blob = gzip.compress((NDJSON / "events_sample.ndjson").read_bytes())

@@ -180,3 +180,65 @@ def test_killed_during_publish_leaves_a_whole_dataset(mode: str, failpoint: str,
     after = sorted(before + [("x", 10), ("z", 30)]) if mode == "append" else [("x", 10), ("y", 2), ("z", 30)]
     want = after if failpoint == "publish-committed" else before
     assert rows == want, (rows, want)
+
+
+@pytest.fixture(scope="module")
+def forty_mb(tmp_path_factory) -> Path:
+    """About 40 MB of small records: more than one hand-over (16 MB for a dataset, a 32 MB row
+    group for a file), so a signal after the first still finds the run with work left."""
+    path = tmp_path_factory.mktemp("signal") / "in.ndjson"
+    sources = ["web", "ios", "android", "api"]
+    with open(path, "w") as f:
+        for i in range(800_000):
+            f.write('{"source":"%s","n":%d,"text":"%s"}\n' % (sources[i % 4], i, "x" * (i % 50)))
+    return path
+
+
+@pytest.mark.parametrize("target", ["ds", "one.parquet"])
+def test_signal_mid_run_stops_cleanly_and_removes_staged_files(target: str, forty_mb: Path, tmp_path: Path):
+    """SIGTERM after the first chunk went to the writer (LAKECONV_FAILPOINT raises it, through
+    the real handler): exit 143, a clear message, and nothing left behind, neither visible nor
+    hidden (no staging folder, no temporary file). A kill -9 leaves staging for the next run
+    (test_sigkill_at_random_moments); a signal cleans up at once."""
+    out = tmp_path / "out"
+    out.mkdir()
+    args = [BIN, "ndjson-to-parquet", str(forty_mb), "--output", str(out / target), "--quiet"]
+    if target == "ds":
+        args += ["--partition-by", "source"]
+    proc = subprocess.run(args, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "LAKECONV_FAILPOINT": "signal-after-first-chunk"})
+    assert proc.returncode == 128 + signal.SIGTERM, proc.stderr
+    assert "interrupted by SIGTERM; nothing was published" in proc.stderr
+    assert list(out.iterdir()) == [], [p.name for p in out.iterdir()]
+    # Without the signal the same run publishes every row.
+    done = subprocess.run(args, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert check_consistent(out / target) == 800_000 if target == "ds" else pq.ParquetFile(out / target).metadata.num_rows == 800_000
+
+
+@pytest.mark.parametrize("signo", [signal.SIGTERM, signal.SIGINT])
+def test_signal_while_a_stream_is_copied(signo, tmp_path: Path):
+    """A FIFO input is copied to a temporary file before it is read (it can be read only once);
+    a signal while it waits for more input stops the run with no output and no copy left."""
+    fifo = tmp_path / "in.ndjson"
+    os.mkfifo(fifo)
+    out = tmp_path / "out"
+    out.mkdir()
+    spool_dir = tmp_path / "tmp"
+    spool_dir.mkdir()
+    proc = subprocess.Popen([BIN, "ndjson-to-parquet", str(fifo), "--output", str(out / "one.parquet"), "--quiet"],
+                            stderr=subprocess.PIPE, text=True, env={**os.environ, "TMPDIR": str(spool_dir)})
+    with open(fifo, "w") as writer:
+        writer.write('{"a":1}\n' * 1000)
+        writer.flush()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not any(spool_dir.iterdir()):
+            time.sleep(0.05)
+        assert any(spool_dir.iterdir()), "the stream is not being copied"
+        time.sleep(0.2)
+        proc.send_signal(signo)
+        stderr = proc.communicate(timeout=60)[1]
+    name = "SIGTERM" if signo == signal.SIGTERM else "SIGINT"
+    assert proc.returncode == 128 + signo, stderr
+    assert f"interrupted by {name}; nothing was published" in stderr
+    assert list(out.iterdir()) == [] and list(spool_dir.iterdir()) == []

@@ -17,4 +17,12 @@ int lake_start_writeback(int fd, long long offset, long long length);
 /// top of a heap kept instead of returned); returns 1 when all were accepted.
 int lake_tune_allocator(int mmap_threshold, int arena_max, int trim_threshold);
 
+/// Handles SIGINT, SIGTERM and SIGHUP by recording the first one (`lake_interrupt_signal`),
+/// so the conversion can stop and clean up; a second signal stops the process at once. Without
+/// SA_RESTART, so a read blocked on a pipe returns EINTR. Returns 1 when all were installed.
+int lake_install_interrupt_handler(void);
+
+/// The first interrupting signal received (0: none).
+int lake_interrupt_signal(void);
+
 #endif
