@@ -220,17 +220,12 @@ struct PartitionKeyer {
                 withUnsafeBytes(of: Int64(SparkHash.bucket(hash, buckets: buckets)).littleEndian) { keyScratch.append(contentsOf: $0) }
             }
         }
-        if fast {
-            let (hash, known) = keyScratch.withUnsafeBytes { key in
-                let hash = CompactKeyTable.hash(key)
-                return (hash, cache.find(key, hash: hash))
-            }
-            if let known { return known }
-            let id = try capturedPartition(captured, source)
-            if cache.count < Self.cacheLimit { keyScratch.withUnsafeBytes { cache.insert($0, hash: hash, id: id) } }
-            return id
-        }
-        return try capturedPartition(captured, source)
+        guard fast else { return try capturedPartition(captured, source) }
+        let (hash, known) = lookUpKey()
+        if let known { return known }
+        let id = try capturedPartition(captured, source)
+        remember(hash: hash, id: id)
+        return id
     }
 
     /// The full path for captured members: their shallow tape, read as the tape path reads one.
@@ -283,14 +278,24 @@ struct PartitionKeyer {
             i = tape.next(after: i + 1)
         }
         guard fastKey(tape, source) else { return try slowPartition(tape, source) }
-        let (hash, known) = keyScratch.withUnsafeBytes { key in
+        let (hash, known) = lookUpKey()
+        if let known { return known }
+        let id = try slowPartition(tape, source)
+        remember(hash: hash, id: id)
+        return id
+    }
+
+    /// The compact key in `keyScratch`: its hash and the partition cached for it.
+    private func lookUpKey() -> (hash: UInt64, id: Int32?) {
+        keyScratch.withUnsafeBytes { key in
             let hash = CompactKeyTable.hash(key)
             return (hash, cache.find(key, hash: hash))
         }
-        if let known { return known }
-        let id = try slowPartition(tape, source)
+    }
+
+    /// Caches `id` for the compact key in `keyScratch` (until the cache is full).
+    private mutating func remember(hash: UInt64, id: Int32) {
         if cache.count < Self.cacheLimit { keyScratch.withUnsafeBytes { cache.insert($0, hash: hash, id: id) } }
-        return id
     }
 
     /// Builds the compact key of the record's partition into `keyScratch`; false when the record
