@@ -87,19 +87,26 @@ public final class LineReader {
         return base.distance(to: UnsafeMutableRawPointer(hit))
     }
 
-    private func makeLine(from lineStart: Int, to lineEnd: Int, oversized: Bool) -> InputLine {
-        lineNumber += 1
-        var first = lineStart
-        var last = lineEnd
-        let base = buffer.baseAddress!
-        if bufferOffset + lineStart == 0 && last - first >= 3
-            && base.load(fromByteOffset: first, as: UInt8.self) == 0xEF
-            && base.load(fromByteOffset: first + 1, as: UInt8.self) == 0xBB
-            && base.load(fromByteOffset: first + 2, as: UInt8.self) == 0xBF
+    /// The record's bytes within the line `start ..< end` (`end` at its "\n" or the input's end):
+    /// a UTF-8 byte order mark skipped at the start of an input, one "\r" before the "\n"
+    /// removed. The one rule of the read and the mapped paths (`MappedInput.split`).
+    @inline(__always)
+    static func recordBounds(_ base: UnsafeRawPointer, from start: Int, to end: Int, atInputStart: Bool) -> (first: Int, last: Int) {
+        var first = start
+        var last = end
+        if atInputStart && last - first >= 3 && base.load(fromByteOffset: first, as: UInt8.self) == 0xEF
+            && base.load(fromByteOffset: first + 1, as: UInt8.self) == 0xBB && base.load(fromByteOffset: first + 2, as: UInt8.self) == 0xBF
         {
             first += 3
         }
         if last > first && base.load(fromByteOffset: last - 1, as: UInt8.self) == 0x0D { last -= 1 }
+        return (first, last)
+    }
+
+    private func makeLine(from lineStart: Int, to lineEnd: Int, oversized: Bool) -> InputLine {
+        lineNumber += 1
+        let base = buffer.baseAddress!
+        let (first, last) = Self.recordBounds(UnsafeRawPointer(base), from: lineStart, to: lineEnd, atInputStart: bufferOffset + lineStart == 0)
         return InputLine(
             bytes: UnsafeRawBufferPointer(start: base + first, count: last - first), number: lineNumber,
             offset: bufferOffset + lineStart, originalLength: lineEnd - lineStart, oversized: oversized)

@@ -74,14 +74,7 @@ final class MappedInput: @unchecked Sendable {
                 next = size
             }
             lineNumber += 1
-            var first = position
-            var last = lineEnd
-            if position == 0 && last - first >= 3 && base.load(as: UInt8.self) == 0xEF
-                && base.load(fromByteOffset: 1, as: UInt8.self) == 0xBB && base.load(fromByteOffset: 2, as: UInt8.self) == 0xBF
-            {
-                first += 3
-            }
-            if last > first && base.load(fromByteOffset: last - 1, as: UInt8.self) == 0x0D { last -= 1 }
+            let (first, last) = LineReader.recordBounds(base, from: position, to: lineEnd, atInputStart: position == 0)
             var count = last - first
             let oversized = count > maxRecordBytes
             if oversized { count = min(count, LineReader.oversizedPrefixBytes) }
