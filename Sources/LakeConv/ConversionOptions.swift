@@ -88,7 +88,9 @@ public struct ConversionOptions: Sendable {
         if let badRecordsPath { return badRecordsPath }
         if isSingleFile { return String(output.dropLast(".parquet".count)) + ".bad_records.ndjson" }
         // Beside the folder, not in it: a failed run must not leave the folder non-empty.
-        return (output.hasSuffix("/") ? String(output.dropLast()) : output) + ".bad_records.ndjson"
+        var folder = output.hasSuffix("/") ? String(output.dropLast()) : output
+        if ["", ".", ".."].contains(FileSystem.baseName(folder)) { folder = FileSystem.resolved(folder) }  // `--output .`
+        return folder + ".bad_records.ndjson"
     }
 }
 

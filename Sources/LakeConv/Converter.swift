@@ -175,7 +175,8 @@ public struct Converter {
             if let schema = options.schema, let problem = DatasetDescription.uuidProblem(schema) { throw ConversionError(.usage, problem) }
         }
         var skippedInFolders: [String] = []
-        var paths = try InputExpansion.expand(options.inputs, skipped: &skippedInFolders)
+        var paths = try InputExpansion.expand(options.inputs, skipped: &skippedInFolders, excluding: [options.resolvedBadRecordsPath])
+        try Self.checkPaths(paths, options)
         // Inputs are read more than once (the schema from the first records, then every
         // record): standard input and other streams (a pipe, a FIFO, `<(zcat …)`) are copied to
         // a temporary file first. Reading a pipe twice would see it empty the second time.
@@ -222,10 +223,39 @@ public struct Converter {
         }
         if !skippedInFolders.isEmpty {
             report.schemaNotes.append(
-                "inputs: \(skippedInFolders.count) file(s) in the input folders were not read (another format, or a second path to a file already read), e.g. \(skippedInFolders[0])")
+                "inputs: \(skippedInFolders.count) file(s) were not read (a second path to a file already read; in folders, another format or a bad-records file), e.g. \(skippedInFolders[0])")
         }
         report.seconds = Self.now() - started
         return report
+    }
+
+    /// Refuses outputs that would overwrite or delete an input: `--output` or `--bad-records`
+    /// naming an input, an output folder holding an input (`--mode overwrite` would delete it,
+    /// other modes would mix data files with it), the bad-records file at `--output` or inside
+    /// the output folder (which is published, or replaced, as a whole).
+    static func checkPaths(_ inputs: [String], _ options: ConversionOptions) throws(ConversionError) {
+        let output = FileSystem.resolved(options.output)
+        let bad = FileSystem.resolved(options.resolvedBadRecordsPath)
+        guard bad != output else {
+            throw ConversionError(.usage, "--bad-records is the --output path; give the bad records a path of their own", file: options.output)
+        }
+        if !options.isSingleFile && bad.hasPrefix(output + "/") {
+            throw ConversionError(
+                .usage, "--bad-records \(options.resolvedBadRecordsPath) is inside the output folder, which is published (or replaced) as a whole; put it beside the folder (the default)",
+                file: options.output)
+        }
+        for input in inputs where input != "-" {
+            let path = FileSystem.resolved(input)
+            if path == output {
+                throw ConversionError(.usage, "--output is this input; the run would overwrite it", file: input)
+            }
+            if !options.isSingleFile && path.hasPrefix(output + "/") {
+                throw ConversionError(
+                    .usage,
+                    "the output folder \(options.output) holds this input; --mode overwrite would delete it and other modes would mix data files with it: write the dataset to another folder",
+                    file: input)
+            }
+        }
     }
 
     /// Records inferred from before the single-pass attempt.

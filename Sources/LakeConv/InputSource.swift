@@ -102,6 +102,10 @@ public final class GzipSource: ByteSource {
                 if inMember {
                     throw ConversionError(.decompression, "truncated gzip stream (it ends inside a member)", file: name)
                 }
+                // `gzip -d` refuses an empty file too: it holds no gzip member at all.
+                if inner.bytesConsumed == 0 {
+                    throw ConversionError(.decompression, "empty file: not a gzip stream (no gzip member)", file: name)
+                }
                 finished = true
                 break
             }
@@ -129,22 +133,32 @@ public enum InputExpansion {
         return try expand(arguments, skipped: &skipped)
     }
 
-    /// Expands the inputs; `skipped` receives the files found in folders that are not read: files
-    /// of formats that are not NDJSON (`.parquet`, `.orc`, `.avro`, `.crc`, other compressions:
-    /// an earlier output inside the input folder, say) and second paths to a file already read
-    /// (a symbolic link). Files named on the command line are always read.
-    public static func expand(_ arguments: [String], skipped: inout [String]) throws(ConversionError) -> [String] {
+    /// Expands the inputs; `skipped` receives the files that are not read: second paths to a file
+    /// already read (the same file named twice, by a folder and a pattern, or a symbolic link),
+    /// and in folders files of formats that are not NDJSON (`.parquet`, `.orc`, `.avro`, `.crc`,
+    /// other compressions: an earlier output inside the input folder, say), lakeconv's own
+    /// bad-records files (`*.bad_records.ndjson`) and the files in `excluding` (this run's
+    /// bad-records file). A file in `excluding` named as an input is an error.
+    public static func expand(_ arguments: [String], skipped: inout [String], excluding: [String] = []) throws(ConversionError) -> [String] {
         var result: [String] = []
         var seen = Set<FileIdentity>()
+        var excluded = Set<FileIdentity>()
+        for path in excluding {
+            var info = stat()
+            if stat(path, &info) == 0 { excluded.insert(FileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))) }
+        }
+        func expandPath(_ path: String, inFolder: Bool) throws(ConversionError) -> [String] {
+            try Self.expandPath(path, inFolder: inFolder, seen: &seen, excluded: excluded, skipped: &skipped)
+        }
         for argument in arguments {
             if argument == "-" {
                 result.append("-")
             } else if argument.contains(where: { "*?[".contains($0) }) {
                 let matches = glob(argument)
                 guard !matches.isEmpty else { throw ConversionError(.input, "no file matches the pattern", file: argument) }
-                for match in matches { result.append(contentsOf: try expandPath(match, inFolder: false, seen: &seen, skipped: &skipped)) }
+                for match in matches { result.append(contentsOf: try expandPath(match, inFolder: false)) }
             } else {
-                result.append(contentsOf: try expandPath(argument, inFolder: false, seen: &seen, skipped: &skipped))
+                result.append(contentsOf: try expandPath(argument, inFolder: false))
             }
         }
         return result
@@ -158,23 +172,40 @@ public enum InputExpansion {
     /// Extensions of files in folders that are never NDJSON.
     static let otherFormats: Set<String> = ["parquet", "orc", "avro", "crc", "zip", "bz2", "xz", "zst", "lz4", "snappy", "arrow", "feather"]
 
-    private static func expandPath(_ path: String, inFolder: Bool, seen: inout Set<FileIdentity>, skipped: inout [String]) throws(ConversionError) -> [String] {
+    /// The name lakeconv gives bad-records files by default.
+    static let badRecordsSuffix = ".bad_records.ndjson"
+
+    private static func expandPath(
+        _ path: String, inFolder: Bool, seen: inout Set<FileIdentity>, excluded: Set<FileIdentity>, skipped: inout [String]
+    ) throws(ConversionError) -> [String] {
         var info = stat()
         guard stat(path, &info) == 0 else {
             throw ConversionError(.input, "cannot open: \(String(cString: strerror(errno)))", file: path)
         }
         guard info.st_mode & S_IFMT == S_IFDIR else {
             let identity = FileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
+            if excluded.contains(identity) {
+                guard inFolder else {
+                    throw ConversionError(.usage, "this input is the run's bad-records file (--bad-records), which the run would overwrite", file: path)
+                }
+                skipped.append(path)
+                return []
+            }
             if inFolder {
                 let name = path.split(separator: "/").last.map(String.init) ?? path
                 if let dot = name.lastIndex(of: "."), otherFormats.contains(name[name.index(after: dot)...].lowercased()) {
                     skipped.append(path)
                     return []
                 }
-                if seen.contains(identity) {
+                if name.lowercased().hasSuffix(badRecordsSuffix) {
                     skipped.append(path)
                     return []
                 }
+            }
+            // The same file by a second path: its rows would be written twice.
+            if seen.contains(identity) {
+                skipped.append(path)
+                return []
             }
             seen.insert(identity)
             return [path]
@@ -183,7 +214,7 @@ public enum InputExpansion {
         let names = try FileSystem.entries(path).filter { !$0.hasPrefix(".") && !$0.hasPrefix("_") }
         var result: [String] = []
         for name in names {
-            result.append(contentsOf: try expandPath(path.hasSuffix("/") ? path + name : path + "/" + name, inFolder: true, seen: &seen, skipped: &skipped))
+            result.append(contentsOf: try expandPath(path.hasSuffix("/") ? path + name : path + "/" + name, inFolder: true, seen: &seen, excluded: excluded, skipped: &skipped))
         }
         return result
     }
@@ -195,10 +226,24 @@ public enum InputExpansion {
         return (0..<Int(g.gl_pathc)).compactMap { g.gl_pathv[$0].map { String(cString: $0) } }
     }
 
-    /// Opens one expanded input, decompressing `.gz` by name.
+    /// Opens one expanded input, decompressing gzip (`isGzip`).
     public static func open(_ path: String) throws(ConversionError) -> any ByteSource {
         let source: any ByteSource = path == "-" ? FileSource(standardInput: ()) : try FileSource(path: path)
-        if path.hasSuffix(".gz") { return try GzipSource(source) }
+        if path != "-" && isGzip(path) { return try GzipSource(source) }
         return source
+    }
+
+    /// Whether an input is gzip: named `.gz` or `.gzip` (in any case), or starting with gzip's
+    /// magic bytes (1f 8b) whatever its name. A file named `.gz` that is not gzip is an error
+    /// when read.
+    public static func isGzip(_ path: String) -> Bool {
+        let name = path.lowercased()
+        if name.hasSuffix(".gz") || name.hasSuffix(".gzip") { return true }
+        let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var magic: (UInt8, UInt8) = (0, 0)
+        let n = withUnsafeMutableBytes(of: &magic) { pread(descriptor, $0.baseAddress, 2, 0) }
+        return n == 2 && magic.0 == 0x1F && magic.1 == 0x8B
     }
 }

@@ -138,7 +138,7 @@ enum BlockReader {
         var sequence = 0
         let pool = BlockStoragePool(blockBytes: blockBytes, keep: 8)
         for (input, path) in paths.enumerated() {
-            if mapInputs, path != "-", !path.hasSuffix(".gz"), let mapped = MappedInput(path: path) {
+            if mapInputs, path != "-", !InputExpansion.isGzip(path), let mapped = MappedInput(path: path) {
                 try mapped.split(input: input, sequence: &sequence, maxRecordBytes: maxRecordBytes, blockBytes: blockBytes, emit)
                 continue
             }

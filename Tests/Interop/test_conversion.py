@@ -857,6 +857,63 @@ def test_folder_inputs_skip_other_formats_and_duplicates(tmp_path: Path) -> None
     summary = summary_of(run)
     assert (summary["rows_written"], summary["bad_records"]) == (2, 0), summary
     assert any(n.startswith("inputs: 2 file(s)") for n in summary["schema_notes"]), summary["schema_notes"]
-    # Named on the command line, a file is read whatever its name.
+    # Named on the command line too, a second path to a file already read is read once, noted
+    # (its rows twice would be duplicates no reader could tell apart).
     named = run_lakeconv([folder / "a.ndjson", folder / "z-link.ndjson"], tmp_path / "o3")
-    assert summary_of(named)["rows_written"] == 4
+    assert summary_of(named)["rows_written"] == 2
+    assert any(n.startswith("inputs: 1 file(s)") for n in summary_of(named)["schema_notes"])
+
+
+def _run(args: list, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([lakeconv(), "ndjson-to-parquet", *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=TIMEOUT)
+
+
+def test_outputs_never_overwrite_or_delete_inputs(tmp_path: Path) -> None:
+    """--output and --bad-records that would overwrite or delete an input are refused before
+    anything is written (each once destroyed inputs with exit 0)."""
+    (tmp_path / "x.ndjson").write_text('{"a":1}\nbroken\n{"a":2}\n')
+    p = _run(["x.ndjson", "--output", "xo.parquet", "--bad-records", "x.ndjson"], tmp_path)
+    assert p.returncode == 2 and "bad-records file" in p.stderr, p.stderr
+    assert (tmp_path / "x.ndjson").read_text() == '{"a":1}\nbroken\n{"a":2}\n'
+    (tmp_path / "in" / "sub").mkdir(parents=True)
+    (tmp_path / "in" / "a.ndjson").write_text('{"a":1}\n')
+    (tmp_path / "in" / "sub" / "b.ndjson").write_text('{"a":2}\n')
+    for output in ["in", "."]:
+        p = _run(["in", "--output", output, "--mode", "overwrite"], tmp_path)
+        assert p.returncode == 2 and "holds this input" in p.stderr, p.stderr
+    assert sorted(str(q.relative_to(tmp_path)) for q in (tmp_path / "in").rglob("*")) == ["in/a.ndjson", "in/sub", "in/sub/b.ndjson"]
+    p = _run(["x.ndjson", "--output", "y.parquet", "--bad-records", "y.parquet"], tmp_path)
+    assert p.returncode == 2 and not (tmp_path / "y.parquet").exists(), p.stderr
+    assert _run(["in", "--output", "ds"], tmp_path).returncode == 0
+    p = _run(["x.ndjson", "--output", "ds", "--bad-records", "ds/bad.ndjson", "--mode", "overwrite"], tmp_path)
+    assert p.returncode == 2 and "inside the output folder" in p.stderr, p.stderr
+    assert pq.read_table(tmp_path / "ds").num_rows == 2  # the dataset before, untouched
+
+
+def test_a_file_is_read_once_and_bad_records_files_are_not_inputs(tmp_path: Path) -> None:
+    """A file named twice (directly, by a pattern, through its folder) gives its rows once; an
+    output inside its input folder does not read its own bad-records file back as data."""
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.ndjson").write_text('{"a":1}\nbroken\n')
+    p = _run(["in/a.ndjson", "in/a.*", "./in/a.ndjson", "in", "--output", "d.parquet"], tmp_path)
+    assert p.returncode == 0, p.stderr
+    assert pq.read_table(tmp_path / "d.parquet").num_rows == 1
+    assert "were not read" in p.stderr
+    for mode in ["error", "overwrite"]:
+        p = _run(["in", "--output", "in/out.parquet", "--mode", mode], tmp_path)
+        assert p.returncode == 0, p.stderr
+        assert pq.read_table(tmp_path / "in" / "out.parquet").to_pylist() == [{"a": 1}]
+
+
+def test_gzip_by_magic_bytes_and_empty_gzip(tmp_path: Path) -> None:
+    """Gzip is recognised in any case of its suffix and by its magic bytes (an upper-case .GZ
+    became a few bad records of compressed bytes); an empty .gz is an error, as for gzip -d."""
+    blob = gzip.compress("".join(json.dumps({"i": i}) + "\n" for i in range(1000)).encode())
+    for name in ["E.NDJSON.GZ", "e.ndjson.gzip", "e-no-suffix.ndjson"]:
+        (tmp_path / name).write_bytes(blob)
+        p = _run([name, "--output", f"{name}.parquet", "--json"], tmp_path)
+        assert p.returncode == 0, p.stderr
+        assert json.loads(p.stdout)["rows_written"] == 1000 and json.loads(p.stdout)["bad_records"] == 0
+    (tmp_path / "z.ndjson.gz").write_bytes(b"")
+    p = _run(["z.ndjson.gz", "--output", "z.parquet"], tmp_path)
+    assert p.returncode == 1 and "not a gzip stream" in p.stderr and not (tmp_path / "z.parquet").exists(), p.stderr

@@ -91,6 +91,24 @@ enum FileSystem {
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
+    /// The absolute path with symbolic links resolved, for a path that may not exist yet (its
+    /// nearest existing ancestor resolved, the rest appended). Trailing slashes dropped.
+    static func resolved(_ path: String) -> String {
+        var rest: [String] = []
+        var current = path
+        while current.count > 1 && current.hasSuffix("/") { current.removeLast() }
+        while true {
+            if let real = realpath(current, nil) {
+                defer { free(real) }
+                let base = String(cString: real)
+                return rest.isEmpty ? base : (base == "/" ? "" : base) + "/" + rest.reversed().joined(separator: "/")
+            }
+            guard current != "/" && current != "." && !current.isEmpty else { return path }
+            rest.append(baseName(current))
+            current = current.contains("/") ? parent(current) : "."
+        }
+    }
+
     static func baseName(_ path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return path }
         return String(path[path.index(after: slash)...])
