@@ -285,6 +285,9 @@ extension SchemaEvidence {
             // decimal(38,0) is exact (the builder refuses longer digits); digits as strings are not.
             return options.bigIntegers == .double || (options.bigIntegers == .decimal && n.maxBigIntegerDigits <= 38)
         }
+        // A later integer beyond int64 would turn a double column into JSON text under an exact
+        // --big-integers, and a double column takes it without a misfit: infer from every record.
+        if n.doubles > 0 && options.bigIntegers != .double { return false }
         if n.objects > 0 { return !n.children.isEmpty && n.children.allSatisfy { isStable(Int($0), options) } }
         if n.arrays > 0 { return n.element >= 0 && nodes[Int(n.element)].nonNull > 0 && isStable(Int(n.element), options) }
         return true
@@ -359,6 +362,11 @@ extension SchemaEvidence {
                 case .string where n.doubles == 0:
                     notes.append("\(path): \(n.bigIntegers) integer(s) beyond int64; column holds the digits as strings")
                     return .string
+                case .string, .decimal:
+                    // Decimals beside them: neither decimal(38,0) nor digit strings hold both;
+                    // the numbers' JSON text does, exactly, as the option asks.
+                    notes.append("\(path): \(n.bigIntegers) integer(s) beyond int64 and decimals; written as JSON text (exact, as --big-integers \(options.bigIntegers.rawValue) asks)")
+                    return .json
                 default:
                     notes.append("\(path): \(n.bigIntegers) integer(s) beyond int64; column widened to double")
                     return .double

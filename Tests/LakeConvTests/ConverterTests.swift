@@ -112,18 +112,31 @@ import Testing
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let input = folder.appendingPathComponent("in.ndjson")
-        try Data("{\"n\":1}\n{\"n\":18446744073709551616}\n{\"n\":-99999999999999999999999999999999999999}\n{\"m\":123456789012345678901234567890123456789}\n".utf8).write(to: input)
+        // `f` mixes a big integer and a decimal; `g` has its big integer past the first 20,000
+        // records (the speculation sample), after decimals only.
+        try Data(("{\"n\":1}\n{\"n\":18446744073709551616}\n{\"n\":-99999999999999999999999999999999999999}\n{\"m\":123456789012345678901234567890123456789}\n"
+            + "{\"f\":12345678901234567890}\n{\"f\":1.5}\n").utf8).write(to: input)
+        let late = folder.appendingPathComponent("late.ndjson")
+        try Data((String(repeating: "{\"g\":2.5}\n", count: 20_000) + "{\"g\":12345678901234567891}\n").utf8).write(to: late)
         var options = ConversionOptions(inputs: [input.path], output: folder.appendingPathComponent("o.parquet").path)
         options.inference.bigIntegers = policy
         let report = try Converter(options).run()
-        #expect(report.rowsWritten == 4 && report.badRecords == 0)
+        #expect(report.rowsWritten == 6 && report.badRecords == 0)
+        var lateOptions = ConversionOptions(inputs: [late.path], output: folder.appendingPathComponent("late.parquet").path)
+        lateOptions.inference.bigIntegers = policy
+        let lateReport = try Converter(lateOptions).run()
+        #expect(lateReport.rowsWritten == 20_001)
         let n = try #require(report.schema.first { $0.name == "n" })
         let m = try #require(report.schema.first { $0.name == "m" })
+        let f = try #require(report.schema.first { $0.name == "f" })
+        let g = try #require(lateReport.schema.first { $0.name == "g" })
         switch policy {
-        case .double: #expect(n.type == .double && m.type == .double)
+        case .double: #expect(n.type == .double && m.type == .double && f.type == .double && g.type == .double)
         case .decimal: #expect(n.type == .decimal(precision: 38, scale: 0) && m.type == .string)  // 39 digits do not fit
         case .string: #expect(n.type == .string && m.type == .string)
         }
+        // Exact policies keep a column of big integers and decimals exact, as JSON text.
+        if policy != .double { #expect(f.type == .json && g.type == .json, "\(f.type) \(g.type)") }
         #expect(report.schemaNotes.contains { $0.hasPrefix("n: ") })
     }
 }
