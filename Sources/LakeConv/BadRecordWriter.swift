@@ -14,6 +14,21 @@ final class BadRecordWriter {
     private(set) var count = 0
     static let rawLimit = 65_536
 
+    /// The kept prefix of a longer line without a UTF-8 character cut at its end (up to 3
+    /// bytes of a sequence the cut split), so a valid line is written as `raw`.
+    static func wholeCharacters(_ bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        var end = bytes.count
+        var back = 0
+        // Step back over continuation bytes to the last sequence's lead byte.
+        while back < 3 && end - back - 1 >= 0 && bytes[end - back - 1] & 0xC0 == 0x80 { back += 1 }
+        let leadAt = end - back - 1
+        guard leadAt >= 0 else { return bytes }
+        let lead = bytes[leadAt]
+        let length = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1
+        if length > back + 1 { end = leadAt }  // the sequence is incomplete: drop it
+        return UnsafeRawBufferPointer(rebasing: bytes[0..<end])
+    }
+
     init(path: String) {
         self.path = path
         FileByteSink.removeStaleTemporaries(for: path)
@@ -21,7 +36,8 @@ final class BadRecordWriter {
 
     func record(file: String, line: InputLine, reason: String) throws(ConversionError) {
         count += 1
-        let raw = UnsafeRawBufferPointer(rebasing: line.bytes.prefix(Self.rawLimit))
+        var raw = UnsafeRawBufferPointer(rebasing: line.bytes.prefix(Self.rawLimit))
+        if line.oversized || line.bytes.count > Self.rawLimit { raw = Self.wholeCharacters(raw) }
         var text = "{\"file\": \(JSONText.quote(file)), \"line\": \(line.number), \"offset\": \(line.offset), \"reason\": \(JSONText.quote(reason)), "
         if let utf8 = String(validating: raw, as: UTF8.self) {
             text += "\"raw\": \(JSONText.quote(utf8))"

@@ -18,6 +18,14 @@ public enum BadRecordLimit: Sendable, Hashable {
         }
     }
 
+    /// A fraction as a percentage with no binary noise (0.0099 → `0.99%`, not `0.9899999999999999%`).
+    static func percentText(_ fraction: Double) -> String {
+        let percent = (fraction * 100 * 1_000_000).rounded() / 1_000_000
+        var text = "\(percent)"
+        if text.hasSuffix(".0") { text.removeLast(2) }
+        return text + "%"
+    }
+
     func exceeded(bad: Int, lines: Int) -> Bool {
         switch self {
         case .unlimited: false

@@ -615,7 +615,7 @@ public struct Converter {
         switch options.maxBadRecords {
         case .unlimited: "unlimited"
         case .count(let n): "\(n)"
-        case .fraction(let f): "\(f * 100)%"
+        case .fraction(let f): BadRecordLimit.percentText(f)
         }
     }
 

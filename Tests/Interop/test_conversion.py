@@ -917,3 +917,34 @@ def test_gzip_by_magic_bytes_and_empty_gzip(tmp_path: Path) -> None:
     (tmp_path / "z.ndjson.gz").write_bytes(b"")
     p = _run(["z.ndjson.gz", "--output", "z.parquet"], tmp_path)
     assert p.returncode == 1 and "not a gzip stream" in p.stderr and not (tmp_path / "z.parquet").exists(), p.stderr
+
+
+def test_small_target_file_size_is_kept(tmp_path: Path) -> None:
+    """--target-file-size 200KiB: files end near it (one 16 MiB chunk used to make one 730 KB
+    file), and together hold every row in order."""
+    import random
+    rng = random.Random(11)
+    with open(tmp_path / "a.ndjson", "w") as f:
+        for i in range(60_000):
+            f.write(json.dumps({"i": i, "s": "x" * rng.randint(0, 200), "d": rng.random()}) + "\n")
+    p = _run(["a.ndjson", "--output", "out", "--target-file-size", "200KiB", "--quiet"], tmp_path)
+    assert p.returncode == 0, p.stderr
+    sizes = [q.stat().st_size for q in (tmp_path / "out").glob("*.parquet")]
+    assert len(sizes) >= 2 and max(sizes) <= 2 * 200 * 1024, sizes
+    table = pq.read_table(tmp_path / "out")
+    assert sorted(table.column("i").to_pylist()) == list(range(60_000))
+
+
+def test_truncated_bad_record_keeps_whole_characters_and_limit_text(tmp_path: Path) -> None:
+    """A valid UTF-8 line longer than 64 KiB is cut at a character boundary and written as
+    `raw` (a cut inside an emoji made it raw_base64); --max-bad-records 0.99% is quoted as
+    given, without binary noise."""
+    (tmp_path / "a.ndjson").write_bytes(('{"s":"' + "\U0001F600" * 20000 + '"').encode() + b"\n" + b'{"a":1}\n')
+    p = _run(["a.ndjson", "--output", "o.parquet", "--quiet"], tmp_path)
+    assert p.returncode == 0, p.stderr
+    records = [json.loads(line) for line in (tmp_path / "o.bad_records.ndjson").read_text().splitlines()]
+    assert len(records) == 1 and "raw" in records[0] and "raw_base64" not in records[0]
+    assert records[0]["raw"].startswith('{"s":"\U0001F600') and len(records[0]["raw"].encode()) <= 65536
+    (tmp_path / "b.ndjson").write_text("broken\n" * 5 + '{"a":1}\n' * 95)
+    p = _run(["b.ndjson", "--output", "b.parquet", "--max-bad-records", "0.99%"], tmp_path)
+    assert p.returncode == 1 and "more than 0.99%" in p.stderr, p.stderr

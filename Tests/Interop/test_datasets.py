@@ -417,6 +417,9 @@ def test_partitioning_read_back(kind: str, events_path: Path, events: Events, tm
     fail_if(problems, f"{kind}: _SUCCESS")
     if kind == "none":
         assert len(manifest["files"]) >= 2, f"expected several files past --target-file-size, got {manifest['files']}"
+        # Near the target: at most one row group (of at most the target's size, compressed) past it.
+        sizes = [e["bytes"] for e in manifest["files"]]
+        assert max(sizes) <= 2 * (1 << 20), f"--target-file-size 1MiB overshot: {sizes}"
 
     # Category partition columns are not in the files; date and hash sources are.
     stored = [n for n in events.names if not (n == "source" and "source" in keys)]
