@@ -184,7 +184,10 @@ def main(argv=None) -> int:
         except OSError as e:
             print(f"lakeconv: error: {name}: {e.strerror}", file=sys.stderr)
             return 1
-        if name.endswith(".gz"):
+        if name.lower().endswith((".gz", ".gzip")) or data[:2] == b"\x1f\x8b":
+            if not data:
+                print(f"lakeconv: error: {name}: empty file: not a gzip stream", file=sys.stderr)
+                return 1
             try:
                 data = gzip.decompress(data)
             except (EOFError, gzip.BadGzipFile, zlib.error) as e:
