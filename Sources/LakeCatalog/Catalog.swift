@@ -155,8 +155,29 @@ public enum CatalogGenerator {
         for field in table.columns {
             if field.name != field.name.lowercased() { notes.append("column '\(field.name)' is '\(field.name.lowercased())' in Athena and Glue (they lower-case names)") }
             if let problem = Identifier.problem(field.name) { notes.append("column '\(field.name)' \(problem)") }
+            structFieldNotes(field.type, path: field.name, into: &notes)
         }
         return notes
+    }
+
+    /// Struct field names Hive's type strings cannot hold: the metastore parses `struct<…>` with
+    /// `:`, `,`, `<` and `>` as syntax and no quoting (Glue, Athena and Spark refuse the table).
+    static func structFieldNotes(_ type: DataType, path: String, into notes: inout [String]) {
+        switch type {
+        case .struct(let fields):
+            for field in fields {
+                let name = path + "." + field.name
+                if field.name.contains(where: { ":,<>`".contains($0) }) {
+                    notes.append("struct field '\(name)' holds one of : , < > ` which a Hive type string cannot express: Glue, Athena and Spark will refuse the table; rename the key (or give the field the json type with --schema)")
+                }
+                structFieldNotes(field.type, path: name, into: &notes)
+            }
+        case .list(let element): structFieldNotes(element.type, path: path + "[]", into: &notes)
+        case .map(let key, let value):
+            structFieldNotes(key.type, path: path + "{key}", into: &notes)
+            structFieldNotes(value.type, path: path + "{value}", into: &notes)
+        default: break
+        }
     }
 
     // MARK: Athena DDL

@@ -163,6 +163,9 @@ public struct Converter {
             }
         }
         if let schema = options.schema { try Self.checkSupported(schema) }
+        // One run at a time writes a dataset (held until this function returns).
+        let datasetLock = options.isSingleFile ? nil : try DatasetLock.acquire(root: DatasetWriter.rootPath(options.output))
+        defer { withExtendedLifetime(datasetLock) {} }
         if !options.isSingleFile && FileSystem.isDirectory(options.output) {
             // A killed run's publish is finished or undone first: the checks below read the
             // dataset's `_SUCCESS`.
@@ -300,8 +303,15 @@ public struct Converter {
             guard existing.specs == options.partitionBy else {
                 throw ConversionError(.usage, "the dataset is partitioned by \(existing.specs.map(\.description)) but this run asks for \(options.partitionBy.map(\.description)); --mode \(options.mode.rawValue) needs the same partitioning", file: options.output)
             }
-            guard existing.layout == options.dateLayout || !options.partitionBy.contains(where: { if case .date = $0 { true } else { false } }) else {
+            let byDate = options.partitionBy.contains(where: { if case .date = $0 { true } else { false } })
+            guard existing.layout == options.dateLayout || !byDate else {
                 throw ConversionError(.usage, "the dataset's date directories use another --date-layout than this run's; --mode \(options.mode.rawValue) needs the same layout", file: options.output)
+            }
+            // Day directories of one dataset must mean the same days (a row would land in two).
+            if byDate, let zone = existing.timeZone, zone != options.partitionTimeZone {
+                throw ConversionError(
+                    .usage, "the dataset's date directories are at --timezone \(zone.text) but this run asks for \(options.partitionTimeZone.text); --mode \(options.mode.rawValue) needs the same time zone",
+                    file: options.output)
             }
             let categories = Set(existing.categoryTypes.keys)
             for field in fields where categories.contains(field.name) {
@@ -573,7 +583,7 @@ public struct Converter {
             } else if let dataset {
                 let frame = Manifest.frame(
                     runID: dataset.runID, mode: options.mode, specs: options.partitionBy, layout: options.dateLayout,
-                    schema: schema, report: report, compression: options.writer.compression.name)
+                    timeZone: options.partitionTimeZone, schema: schema, report: report, compression: options.writer.compression.name)
                 let written = try dataset.commit(header: frame.header, footer: frame.footer, expectedRows: totalRows)
                 report.outputFiles = written.map { OutputFileReport(path: dataset.root + "/" + $0.relativePath, rows: $0.rows, bytes: $0.bytes) }
                 if let catalog = options.catalog {

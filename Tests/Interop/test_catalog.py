@@ -677,3 +677,20 @@ def test_spark_marker_value_beside_null(spark, marker_ds: Dataset) -> None:
     """Hive reads a partition value equal to __HIVE_DEFAULT_PARTITION__ as NULL, so that row may
     read back as NULL; but every row lakeconv wrote must be reachable through the catalog."""
     check_spark_category(spark, marker_ds, MARKER, exempt=(DEFAULT_PARTITION,))
+
+
+def test_kept_partition_columns_declared_once_and_struct_names_reported(tmp_path: Path) -> None:
+    """--keep-partition-columns: the kept columns are partition keys only (Hive and Spark refuse a
+    table column that is also a partition key); struct field names no Hive type string can hold
+    are reported in the catalog notes."""
+    src = tmp_path / "kp.ndjson"
+    src.write_text('{"id":1,"k":"x","n":5,"s":{"x:y":1,"a,b":2,"ok":3}}\n{"id":2,"k":"y","n":6,"s":{"x:y":4,"a,b":5,"ok":6}}\n')
+    summary = convert(src, tmp_path / "kp", ["k", "n"], "d.t", "s3://b/kp/", tmp_path / "cat", ("--keep-partition-columns",))
+    columns, keys = sql_columns((tmp_path / "cat" / "create-table.sql").read_text())
+    assert [c for c, _ in columns] == ["id", "s"] and [k for k, _ in keys] == ["k", "n"], (columns, keys)
+    table = json.loads((tmp_path / "cat" / "glue-table.json").read_text())
+    assert [c["Name"] for c in table["StorageDescriptor"]["Columns"]] == ["id", "s"]
+    notes = summary["catalog_notes"]
+    assert any("'s.x:y'" in n for n in notes) and any("'s.a,b'" in n for n in notes) and not any("'s.ok'" in n for n in notes), notes
+    # The files keep the columns.
+    assert {"k", "n"} <= set(pq.read_schema(next((tmp_path / "kp").rglob("*.parquet"))).names)

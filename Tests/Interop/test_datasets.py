@@ -947,3 +947,63 @@ def test_mode_overwrite(mode_inputs, tmp_path: Path) -> None:
     _, problems = check_manifest(out, ["source", "year", "month", "day"], s)
     fail_if(problems, "_SUCCESS after overwrite")
     assert {f.split("/")[0] for f in parquet_files(out)} == {"source=web", "source=ios"}
+
+
+def test_runs_on_one_dataset_take_turns(tmp_path: Path) -> None:
+    """A run on a dataset another run is writing stops at once and writes nothing (two appends
+    at once both exited 0, mixed types in one partition and dropped files from _SUCCESS)."""
+    import fcntl
+    (tmp_path / "a.ndjson").write_text('{"id":1,"k":"x","v":1}\n')
+    (tmp_path / "b.ndjson").write_text('{"id":2,"k":"x","v":"text"}\n')
+    out = tmp_path / "ds"
+    convert([tmp_path / "a.ndjson"], out, ["k"])
+    with open(tmp_path / ".ds.lakeconv-lock", "a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # as a running lakeconv holds it
+        for mode in ["append", "overwrite-partitions", "overwrite"]:
+            p = run([tmp_path / "b.ndjson", "--output", out, "--partition-by", "k", "--mode", mode])
+            assert p.returncode == 1 and "another lakeconv run is writing this dataset" in p.stderr, describe(p)
+        fcntl.flock(held, fcntl.LOCK_UN)
+    assert sorted(pq.read_table(out).column("id").to_pylist()) == [1]
+    assert not [p for p in tmp_path.iterdir() if "staging" in p.name]
+    # Released: the next run goes ahead (and refuses the type change itself).
+    p = run([tmp_path / "b.ndjson", "--output", out, "--partition-by", "k", "--mode", "append"])
+    assert p.returncode == 1 and "string" in p.stderr and "another lakeconv run" not in p.stderr, describe(p)
+
+
+def test_timezone_is_the_datasets(tmp_path: Path) -> None:
+    """--timezone is recorded in _SUCCESS and append/overwrite-partitions with another one are
+    refused (a row landed in two day folders)."""
+    (tmp_path / "t.ndjson").write_text('{"id":1,"t":"2021-01-01T22:00:00Z"}\n')
+    out = tmp_path / "tz"
+    convert([tmp_path / "t.ndjson"], out, ["date:t:day"], ["--date-layout", "dt"])
+    assert json.loads((out / "_SUCCESS").read_text())["date_timezone"] == "UTC"
+    for mode in ["append", "overwrite-partitions"]:
+        p = run([tmp_path / "t.ndjson", "--output", out, "--partition-by", "date:t:day", "--date-layout", "dt",
+                 "--timezone", "+05:00", "--mode", mode])
+        assert p.returncode == 2 and "--timezone UTC but this run asks for +05:00" in p.stderr, describe(p)
+    assert [q.parent.name for q in out.rglob("*.parquet")] == ["dt=2021-01-01"]
+
+
+def test_killed_publish_then_ddl_and_no_empty_folders(tmp_path: Path) -> None:
+    """`ddl` on a dataset a killed append left mid-publish finishes it (it said there was no
+    _SUCCESS); a rolled-back append leaves no empty partition folder behind."""
+    for i, k in enumerate(["x", "z", "w"], 1):
+        (tmp_path / f"r{i}.ndjson").write_text('{"id":%d,"k":"%s"}\n' % (i, k))
+    out = tmp_path / "kd"
+    convert([tmp_path / "r1.ndjson"], out, ["k"])
+    env = {**os.environ, "LAKECONV_FAILPOINT": "publish-committed"}
+    p = subprocess.run([lakeconv(), "ndjson-to-parquet", tmp_path / "r2.ndjson", "--output", out, "--partition-by", "k",
+                        "--mode", "append", "--quiet"], capture_output=True, text=True, env=env, timeout=TIMEOUT)
+    assert p.returncode == 137, p.stderr
+    d = subprocess.run([lakeconv(), "ddl", out, "--table", "a.b", "--location", "s3://x/y/", "--catalog-out", tmp_path / "cat"],
+                       capture_output=True, text=True, timeout=TIMEOUT)
+    assert d.returncode == 0, d.stderr
+    added = (tmp_path / "cat" / "add-partitions-0001.sql").read_text()
+    assert "k=x" in added and "k=z" in added, added
+    env["LAKECONV_FAILPOINT"] = "publish-moved"
+    p = subprocess.run([lakeconv(), "ndjson-to-parquet", tmp_path / "r3.ndjson", "--output", out, "--partition-by", "k",
+                        "--mode", "append", "--quiet"], capture_output=True, text=True, env=env, timeout=TIMEOUT)
+    assert p.returncode == 137, p.stderr
+    convert([tmp_path / "r1.ndjson"], out, ["k"], ["--mode", "append"])  # recovers: r3 rolled back
+    assert not (out / "k=w").exists(), list(out.iterdir())
+    assert sorted(pq.read_table(out).column("id").to_pylist()) == [1, 1, 2]

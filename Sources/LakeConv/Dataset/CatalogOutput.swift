@@ -35,6 +35,8 @@ public struct DatasetDescription: Sendable {
     public var fields: [Field]
     public var specs: [PartitionSpec]
     public var layout: DateLayout
+    /// `--timezone` of the date directories (nil in manifests written before it was recorded).
+    public var timeZone: PartitionTimeZone? = nil
     /// Types of the columns category partitions come from.
     public var categoryTypes: [String: DataType]
     public var compression: String
@@ -59,8 +61,12 @@ public struct DatasetDescription: Sendable {
         guard options.location.hasPrefix("s3://") || options.location.hasPrefix("file:") || options.location.hasPrefix("/") else {
             throw ConversionError(.usage, "--location should be s3://bucket/prefix/ (got '\(options.location)')")
         }
+        // A partition column kept in the files (--keep-partition-columns) is declared once, as a
+        // partition key: Hive, Glue and Spark refuse a table whose column is also a partition key.
+        let keyNames = Set(keys.map { $0.name.lowercased() })
         return CatalogTable(
-            database: database, name: name, location: options.location, columns: fields, partitionKeys: keys,
+            database: database, name: name, location: options.location, columns: fields.filter { !keyNames.contains($0.name.lowercased()) },
+            partitionKeys: keys,
             compression: compression,
             hashPartitioning: specs.compactMap { if case .hash(let c, let n) = $0 { (c, n) } else { nil } })
     }
@@ -119,6 +125,14 @@ extension DatasetDescription {
     /// Reads a dataset's `_SUCCESS` manifest (or the folder holding it).
     public static func load(manifest path: String) throws(ConversionError) -> DatasetDescription {
         let file = FileSystem.isDirectory(path) ? path + "/_SUCCESS" : path
+        // A publish a killed run left half done is finished or undone first (as the next run on
+        // the dataset would), unless a run is writing the dataset now: then its last `_SUCCESS`.
+        if FileSystem.isDirectory(path) {
+            let root = DatasetWriter.rootPath(path)
+            if let lock = try? DatasetLock(root: root) {
+                try withExtendedLifetime(lock) { () throws(ConversionError) in try DatasetWriter.recover(root: root) }
+            }
+        }
         if !FileSystem.isDirectory(path) && path.hasSuffix(".parquet") {
             throw ConversionError(.usage, "this is a Parquet file; give the dataset folder lakeconv wrote (it holds the _SUCCESS manifest), or its _SUCCESS file", file: path)
         }
@@ -192,7 +206,9 @@ extension DatasetDescription {
             }
             partitions.append(CatalogPartition(values: keys.map { values[$0] ?? nil }, directory: directory))
         }
-        return DatasetDescription(fields: fields, specs: specs, layout: layout, categoryTypes: categoryTypes, compression: compression, partitions: partitions)
+        var description = DatasetDescription(fields: fields, specs: specs, layout: layout, categoryTypes: categoryTypes, compression: compression, partitions: partitions)
+        if let z = top["date_timezone"], tape.tokens[z].kind == .string { description.timeZone = try PartitionTimeZone(parsing: text(z)) }
+        return description
     }
 }
 

@@ -114,7 +114,12 @@ final class DatasetWriter: @unchecked Sendable {
             // Killed before its commit point: remove its new files, put the previous manifest back.
             let journal = root + "/" + name
             if let bytes = try? FileSystem.readAll(journal) {
-                for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") where !line.isEmpty { unlink(root + "/" + String(line)) }
+                for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") where !line.isEmpty {
+                    unlink(root + "/" + String(line))
+                    // Partition folders the rolled-back run created, left empty (rmdir stops at a non-empty one).
+                    var folder = FileSystem.parent(String(line))
+                    while folder != "." && !folder.isEmpty && rmdir(root + "/" + folder) == 0 { folder = FileSystem.parent(folder) }
+                }
             }
             let previous = root + "/.lakeconv-previous-" + tag
             if FileSystem.exists(previous) && !FileSystem.exists(root + "/_SUCCESS") { try FileSystem.rename(previous, root + "/_SUCCESS") }
@@ -521,6 +526,56 @@ final class DatasetWriter: @unchecked Sendable {
         for file in open.values { file.sink.abandon() }
         open.removeAll()
         FileSystem.removeTree(staging)
+    }
+}
+
+/// An exclusive lock on a dataset while one run writes it, so that runs on one dataset take
+/// turns: two appends at once each read the old `_SUCCESS`, checked their types against it, and
+/// the later publish dropped the other's files from the manifest. `flock` on a hidden file
+/// beside the folder (`.NAME.lakeconv-lock`; beside, not in it: `overwrite` replaces the folder).
+/// The holder removes the file when it lets go; a lock taken on a file removed meanwhile is
+/// taken again on the new one, so two runs never both hold it. A killed run's lock goes with
+/// its process (its file stays until the next run lets go).
+final class DatasetLock {
+    private let descriptor: Int32
+    private let path: String
+
+    /// Nil when another process holds the lock.
+    init?(root: String) throws(ConversionError) {
+        let parent = FileSystem.parent(root)
+        if !FileSystem.isDirectory(parent) { try FileSystem.makeDirectories(parent) }
+        path = parent + "/." + FileSystem.baseName(root) + ".lakeconv-lock"
+        while true {
+            let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+            guard descriptor >= 0 else { throw FileSystem.error("creating the dataset's lock file", path) }
+            guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+                close(descriptor)
+                return nil
+            }
+            // Still the file at `path` (not one the last holder removed after we opened it)?
+            var held = stat()
+            var current = stat()
+            if fstat(descriptor, &held) == 0, stat(path, &current) == 0, held.st_ino == current.st_ino, held.st_dev == current.st_dev {
+                self.descriptor = descriptor
+                return
+            }
+            close(descriptor)
+        }
+    }
+
+    /// The lock, or the error that another run is writing the dataset.
+    static func acquire(root: String) throws(ConversionError) -> DatasetLock {
+        guard let lock = try DatasetLock(root: root) else {
+            throw ConversionError(
+                .output, "another lakeconv run is writing this dataset; nothing was written (runs on one dataset take turns: run again when it ends)",
+                file: root)
+        }
+        return lock
+    }
+
+    deinit {
+        unlink(path)  // while still held: a run that opened it before will see it is gone
+        close(descriptor)
     }
 }
 

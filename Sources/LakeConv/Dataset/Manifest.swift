@@ -65,8 +65,8 @@ enum Manifest {
 
     /// `_SUCCESS` up to the file list, and after it (the entries are streamed in between).
     static func frame(
-        runID: String, mode: DatasetMode, specs: [PartitionSpec], layout: DateLayout, schema: Schema, report: ConversionReport,
-        compression: String
+        runID: String, mode: DatasetMode, specs: [PartitionSpec], layout: DateLayout, timeZone: PartitionTimeZone, schema: Schema,
+        report: ConversionReport, compression: String
     ) -> (header: String, footer: String) {
         let inputs = report.inputs.map {
             JSONText.object([
@@ -98,6 +98,7 @@ enum Manifest {
             ("bad_records_path", report.badRecordsPath.map(JSONText.quote) ?? "null"),
             ("compression", JSONText.quote(compression)),
             ("date_layout", JSONText.quote({ if case .single(let key) = layout { key } else { "nested" } }())),
+            ("date_timezone", JSONText.quote(timeZone.text)),
             ("category_types", JSONText.object(specs.compactMap { spec -> (String, String)? in
                 guard case .category(let column) = spec, let field = report.schema.first(where: { $0.name == column }) else { return nil }
                 return (column, JSONText.quote(SchemaText.typeName(field.type)))

@@ -83,6 +83,14 @@ public struct PartitionTimeZone: Sendable, Hashable {
         self.offsetSeconds = offsetSeconds
     }
 
+    /// `UTC` or `±HH:MM`, as `--timezone` takes it.
+    public var text: String {
+        guard offsetSeconds != 0 else { return "UTC" }
+        let magnitude = abs(offsetSeconds)
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return (offsetSeconds < 0 ? "-" : "+") + two(magnitude / 3600) + ":" + two(magnitude % 3600 / 60)
+    }
+
     public init(parsing text: String) throws(ConversionError) {
         if text == "UTC" || text == "Z" || text == "+00:00" {
             offsetSeconds = 0
