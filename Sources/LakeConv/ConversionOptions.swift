@@ -90,7 +90,8 @@ public struct ConversionOptions: Sendable {
     /// 8/16/32/64 MiB gave 110/140/177/456 MB peak RSS, the same speed, and output within 1%.
     public static let defaultRowGroupSize = 32 << 20
 
-    var isSingleFile: Bool { output.hasSuffix(".parquet") }
+    /// `--output` ends in `.parquet` (in any case): one file; else a dataset folder.
+    var isSingleFile: Bool { output.lowercased().hasSuffix(".parquet") }
 
     var resolvedBadRecordsPath: String {
         if let badRecordsPath { return badRecordsPath }

@@ -355,9 +355,12 @@ package struct TapeColumnBuilder {
             default: throw mismatch(node, "a string", token.kind)
             }
         case .decimal38:
-            guard token.kind == .integer || token.kind == .bigInteger,
-                let value = Self.int128(UnsafeRawBufferPointer(rebasing: source[tape.sourceRange(of: index)]))
-            else { throw mismatch(node, "an integer of at most 38 digits", token.kind) }
+            guard token.kind == .integer || token.kind == .bigInteger else { throw mismatch(node, "an integer of at most 38 digits", token.kind) }
+            let text = UnsafeRawBufferPointer(rebasing: source[tape.sourceRange(of: index)])
+            guard let value = Self.int128(text) else {
+                let digits = text.count - (text.first == UInt8(ascii: "-") ? 1 : 0)
+                throw Mismatch(reason: "'\(plan.paths[node])' is an integer of \(digits) digits where the schema expects an integer of at most 38 digits")
+            }
             withUnsafeBytes(of: value.bigEndian) { leaf.pointee.bytes.append($0) }
             leaf.pointee.endValue()
         case .json:

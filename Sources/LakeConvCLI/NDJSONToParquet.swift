@@ -25,7 +25,7 @@ struct NDJSONToParquet: ParsableCommand {
     @Argument(help: "NDJSON files, folders (recursive), glob patterns, or - for standard input. .gz is decompressed.")
     var inputs: [String]
 
-    @Option(name: .long, help: "A path ending in .parquet writes one file; any other path is a dataset folder.")
+    @Option(name: .long, help: "A path ending in .parquet (any case) writes one file; any other path is a dataset folder.")
     var output: String
 
     @Option(help: "Page compression: snappy, gzip, zstd or none.")

@@ -948,3 +948,15 @@ def test_truncated_bad_record_keeps_whole_characters_and_limit_text(tmp_path: Pa
     (tmp_path / "b.ndjson").write_text("broken\n" * 5 + '{"a":1}\n' * 95)
     p = _run(["b.ndjson", "--output", "b.parquet", "--max-bad-records", "0.99%"], tmp_path)
     assert p.returncode == 1 and "more than 0.99%" in p.stderr, p.stderr
+
+
+def test_upper_case_parquet_output_is_a_file_and_decimal_digits_reason(tmp_path: Path) -> None:
+    """`--output X.PARQUET` writes one file (it made a dataset folder of that name); a 39-digit
+    value in a decimal(38,0) column is reported by its digits (the reason said "beyond 64 bits")."""
+    (tmp_path / "a.ndjson").write_text('{"d":1}\n{"d":100000000000000000000000000000000000000}\n')
+    (tmp_path / "s.json").write_text(json.dumps({"fields": [{"name": "d", "type": "decimal(38,0)"}]}))
+    p = _run(["a.ndjson", "--output", "X.PARQUET", "--schema", "s.json"], tmp_path)
+    assert p.returncode == 0, p.stderr
+    assert (tmp_path / "X.PARQUET").is_file() and pq.read_table(tmp_path / "X.PARQUET").num_rows == 1
+    bad = [json.loads(line) for line in (tmp_path / "X.bad_records.ndjson").read_text().splitlines()]
+    assert [b["reason"] for b in bad] == ["'d' is an integer of 39 digits where the schema expects an integer of at most 38 digits"], bad
