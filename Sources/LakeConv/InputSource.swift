@@ -145,7 +145,7 @@ public enum InputExpansion {
         var excluded = Set<FileIdentity>()
         for path in excluding {
             var info = stat()
-            if stat(path, &info) == 0 { excluded.insert(FileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))) }
+            if stat(path, &info) == 0 { excluded.insert(FileIdentity(info)) }
         }
         func expandPath(_ path: String, inFolder: Bool) throws(ConversionError) -> [String] {
             try Self.expandPath(path, inFolder: inFolder, seen: &seen, excluded: excluded, skipped: &skipped)
@@ -167,6 +167,11 @@ public enum InputExpansion {
     private struct FileIdentity: Hashable {
         var device: UInt64
         var inode: UInt64
+
+        init(_ info: stat) {
+            device = UInt64(info.st_dev)
+            inode = UInt64(info.st_ino)
+        }
     }
 
     /// Extensions of files in folders that are never NDJSON.
@@ -183,7 +188,7 @@ public enum InputExpansion {
             throw ConversionError(.input, "cannot open: \(String(cString: strerror(errno)))", file: path)
         }
         guard info.st_mode & S_IFMT == S_IFDIR else {
-            let identity = FileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
+            let identity = FileIdentity(info)
             if excluded.contains(identity) {
                 guard inFolder else {
                     throw ConversionError(.usage, "this input is the run's bad-records file (--bad-records), which the run would overwrite", file: path)

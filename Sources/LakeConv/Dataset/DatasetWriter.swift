@@ -263,20 +263,9 @@ final class DatasetWriter: @unchecked Sendable {
         // A batch larger than the target file size goes in pieces, each followed by the roll
         // check, so a small --target-file-size is kept (one 16 MiB chunk made one file).
         let pieceBytes = max(options.targetFileSize, 64 << 10)
-        if rows > 1 {
-            let batchBytes = batch.columns.reduce(0) { $0 + $1.estimatedByteSize }
-            if batchBytes > pieceBytes {
-                let parts = min(rows, (batchBytes + pieceBytes - 1) / pieceBytes)
-                let rowsPerPart = (rows + parts - 1) / parts
-                let runs = stride(from: 0, to: rows, by: rowsPerPart).enumerated().map { k, start in
-                    ColumnBuffer.RowRun(rows: start..<min(rows, start + rowsPerPart), part: k)
-                }
-                let split = batch.columns.map { $0.split(runs: runs, parts: runs.count) }
-                for (k, run) in runs.enumerated() {
-                    try append(ColumnBatch(columns: split.map { $0[k] }, rowCount: run.rows.count), rows: run.rows.count, to: partition)
-                }
-                return
-            }
+        if rows > 1 && batch.estimatedByteSize > pieceBytes {
+            for piece in batch.split(intoPiecesOf: pieceBytes) { try append(piece, rows: piece.rowCount, to: partition) }
+            return
         }
         clock += 1
         if open[partition] == nil {

@@ -574,6 +574,22 @@ public struct ColumnBatch: Sendable {
         self.columns = columns
         self.rowCount = rowCount ?? columns.first?.rowCount ?? 0
     }
+
+    /// Rough in-memory size of the columns (`ColumnBuffer.estimatedByteSize` summed).
+    public var estimatedByteSize: Int { columns.reduce(0) { $0 + $1.estimatedByteSize } }
+
+    /// The rows cut, in order, into batches of about `bytes` each (by `estimatedByteSize`, an
+    /// equal row count per piece; at most one piece per row).
+    public func split(intoPiecesOf bytes: Int) -> [ColumnBatch] {
+        let parts = min(rowCount, (estimatedByteSize + bytes - 1) / max(bytes, 1))
+        guard parts > 1 else { return [self] }
+        let rowsPerPart = (rowCount + parts - 1) / parts
+        let runs = stride(from: 0, to: rowCount, by: rowsPerPart).enumerated().map { k, start in
+            ColumnBuffer.RowRun(rows: start..<min(rowCount, start + rowsPerPart), part: k)
+        }
+        let split = columns.map { $0.split(runs: runs, parts: runs.count) }
+        return runs.indices.map { k in ColumnBatch(columns: split.map { $0[k] }, rowCount: runs[k].rows.count) }
+    }
 }
 
 /// Copies `count` bytes; values of a few dozen bytes (most column values) move as 8-byte words

@@ -83,17 +83,8 @@ public final class ParquetFileWriter<Sink: ByteSink> {
         }
         // A batch well over the row-group size (a small --row-group-size) is cut into row
         // groups of about that size, in row order.
-        let batchBytes = batch.columns.reduce(0) { $0 + $1.estimatedByteSize }
-        if rows > 1 && batchBytes > 2 * max(options.rowGroupSize, 1) {
-            let parts = min(rows, (batchBytes + options.rowGroupSize - 1) / max(options.rowGroupSize, 1))
-            let rowsPerPart = (rows + parts - 1) / parts
-            let runs = stride(from: 0, to: rows, by: rowsPerPart).enumerated().map { k, start in
-                ColumnBuffer.RowRun(rows: start..<min(rows, start + rowsPerPart), part: k)
-            }
-            let split = batch.columns.map { $0.split(runs: runs, parts: runs.count) }
-            for (k, run) in runs.enumerated() {
-                try write(ColumnBatch(columns: split.map { $0[k] }, rowCount: run.rows.count))
-            }
+        if rows > 1 && batch.estimatedByteSize > 2 * max(options.rowGroupSize, 1) {
+            for piece in batch.split(intoPiecesOf: max(options.rowGroupSize, 1)) { try write(piece) }
             return
         }
         for (i, column) in batch.columns.enumerated() {
