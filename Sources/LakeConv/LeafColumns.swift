@@ -88,6 +88,10 @@ extension GrowableBuffer where Element == UInt8 {
 /// (narrowed when taken); bytes and offsets for BYTE_ARRAY and FIXED_LEN_BYTE_ARRAY.
 final class LeafColumns {
     struct Leaf {
+        /// Definition levels. A leaf with no repetition levels keeps only a prefix: the entries
+        /// after `definitions.count` are present values (`maxDefinition`), written out when a
+        /// lower level (a null) comes or the column is taken. Most values are present, and they
+        /// then cost no store here.
         var definitions = GrowableBuffer<Int16>()
         var repetitions = GrowableBuffer<Int16>()
         var words = GrowableBuffer<UInt64>()
@@ -98,17 +102,42 @@ final class LeafColumns {
         var entries = 0
         let hasDefinitions: Bool
         let hasRepetitions: Bool
+        /// `hasDefinitions && !hasRepetitions`: trailing present entries are implied.
+        let impliesPresent: Bool
+        let maxDefinition: Int16
 
         init(_ descriptor: ColumnDescriptor) {
             hasDefinitions = descriptor.maxDefinitionLevel > 0
             hasRepetitions = descriptor.maxRepetitionLevel > 0
+            impliesPresent = hasDefinitions && !hasRepetitions
+            maxDefinition = Int16(descriptor.maxDefinitionLevel)
         }
 
         @inline(__always)
         mutating func appendLevels(repetition: Int16, definition: Int16) {
-            if hasDefinitions { definitions.append(definition) }
-            if hasRepetitions { repetitions.append(repetition) }
+            if impliesPresent {
+                if definition != maxDefinition { appendLowerDefinition(definition) }
+            } else {
+                if hasDefinitions { definitions.append(definition) }
+                if hasRepetitions { repetitions.append(repetition) }
+            }
             entries &+= 1
+        }
+
+        /// Writes out the implied present entries, then `definition` (below the maximum).
+        @inline(never)
+        private mutating func appendLowerDefinition(_ definition: Int16) {
+            writeImpliedDefinitions()
+            definitions.append(definition)
+        }
+
+        /// Writes out the implied present entries: afterwards `definitions` has one per entry.
+        mutating func writeImpliedDefinitions() {
+            let implied = impliesPresent ? entries - definitions.count : 0
+            guard implied > 0 else { return }
+            if definitions.count + implied > definitions.capacity { definitions.grow(to: definitions.count + implied) }
+            (definitions.base + definitions.count).initialize(repeating: maxDefinition, count: implied)
+            definitions.count += implied
         }
 
         /// Closes a byte-array value whose bytes were appended.
@@ -141,7 +170,7 @@ final class LeafColumns {
         }
 
         var estimatedByteSize: Int {
-            (definitions.count + repetitions.count) * 2 + words.count * 8 + bytes.count + ends.count * 4
+            ((hasDefinitions ? entries : 0) + repetitions.count) * 2 + words.count * 8 + bytes.count + ends.count * 4
         }
     }
 
@@ -174,6 +203,7 @@ final class LeafColumns {
     /// Appends every column to `batch` (one copy per array), leaving the storage as it is.
     func append(to batch: inout ColumnBatch, rows: Int) {
         for i in descriptors.indices {
+            leaves[i].writeImpliedDefinitions()
             let leaf = leaves[i]
             // An empty column with no storage takes an exact-size copy; one with storage kept
             // from an earlier batch (`OutputWriter.spareBatch`) is appended to, in place.
@@ -215,6 +245,7 @@ final class LeafColumns {
 
     /// Column `i` as a `ColumnBuffer` (copied), leaving the storage as it is.
     func columnBuffer(_ i: Int) -> ColumnBuffer {
+        leaves[i].writeImpliedDefinitions()
         let leaf = leaves[i]
         var column = ColumnBuffer(descriptors[i])
         if leaf.hasDefinitions { column.definitionLevels = leaf.definitions.array() }
