@@ -42,6 +42,12 @@ struct PartitionKeyer {
     /// Scratch for a captured record's shallow tape (the full path of `partition(captured:)`).
     private var shallow = JSONTape()
     private var valueIndex: [Int] = []
+    /// Partitioned by one date (the common layout, on mostly time-ordered records): the stored
+    /// timestamp's unit (values per second; 0: not a timestamp or date column, -1: a date), and
+    /// the last record's hour and partition, reused while the hour stays the same.
+    private let singleDateUnit: Int64
+    private var lastHour: Int64 = .min
+    private var lastHourPartition: Int32 = -1
 
     /// Compact keys → partition id: open addressing over (hash, key range, id) slots, the keys'
     /// bytes in one arena. A lookup hashes the key a word at a time and compares bytes once,
@@ -176,6 +182,13 @@ struct PartitionKeyer {
         for spec in specs where !distinct.contains(spec.column) { distinct.append(spec.column) }
         capturedColumns = distinct
         slotOfSpec = specs.map { distinct.firstIndex(of: $0.column)! }
+        singleDateUnit = switch (specs.count == 1 ? specs[0] : nil, types.first) {
+        case (.date?, .timestamp(.millis, _)?): 1_000
+        case (.date?, .timestamp(.micros, _)?): 1_000_000
+        case (.date?, .timestamp(.nanos, _)?): 1_000_000_000
+        case (.date?, .date?): -1
+        default: 0
+        }
     }
 
     /// The partition id of the record the direct reader just read, from its captured members
@@ -183,6 +196,28 @@ struct PartitionKeyer {
     /// `partition(of:source:)` on the record's tape; a timestamp or date column's key comes
     /// from the value the reader stored, not from parsing its text again.
     mutating func partition(captured: UnsafePointer<CapturedMember>, source: UnsafeRawBufferPointer) throws(Failure) -> Int32 {
+        // One date spec whose value the reader stored: the hour alone decides the partition.
+        var hour = Int64.min
+        if singleDateUnit != 0, case let member = captured[slotOfSpec[0]], member.value.kind == .string, let stored = member.stored {
+            let local: Int64
+            if singleDateUnit > 0 {
+                let seconds = stored >= 0 ? stored / singleDateUnit : (stored - singleDateUnit + 1) / singleDateUnit
+                local = seconds + Int64(timeZone.offsetSeconds)
+            } else {
+                local = stored * 86_400
+            }
+            hour = local >= 0 ? local / 3600 : (local - 3599) / 3600
+            if hour == lastHour { return lastHourPartition }
+        }
+        let id = try keyedPartition(captured: captured, source: source)
+        if hour != .min {
+            lastHour = hour
+            lastHourPartition = id
+        }
+        return id
+    }
+
+    private mutating func keyedPartition(captured: UnsafePointer<CapturedMember>, source: UnsafeRawBufferPointer) throws(Failure) -> Int32 {
         keyScratch.removeAll(keepingCapacity: true)
         var fast = true
         specs: for (s, spec) in specs.enumerated() {
