@@ -34,7 +34,57 @@ struct PartitionKeyer {
     /// Past `cacheLimit` keys no more are added (misses take the full path).
     private var cache = CompactKeyTable()
     private static let cacheLimit = 1 << 20
-    private var keyScratch: [UInt8] = []
+    private var keyScratch = KeyScratch()
+    /// Each spec as plain values for the per-record key of `partition(captured:)` (reading
+    /// `specs` and `columnTypes` there copied enum payloads, with a retain and a release each).
+    private let specCodes: [SpecCode]
+
+    private struct SpecCode {
+        enum Kind { case category, date, hashInt64, hashString, hashOther }
+        var kind: Kind
+        var slot: Int
+        var buckets: Int
+        /// For a date: the stored value's unit (values per second, -1 for days, 0: parse the text).
+        var storedPerSecond: Int64
+    }
+
+    /// A compact key being built: bytes appended with no per-append reference counting or
+    /// uniqueness check (the array is written once per key, through one pointer).
+    struct KeyScratch {
+        private var storage = [UInt8](repeating: 0, count: 64)
+        private(set) var count = 0
+
+        mutating func removeAll() { count = 0 }
+
+        @inline(__always)
+        mutating func append(_ byte: UInt8) {
+            reserve(1)
+            storage.withUnsafeMutableBufferPointer { $0[count] = byte }
+            count += 1
+        }
+
+        @inline(__always)
+        mutating func append(contentsOf bytes: UnsafeRawBufferPointer) {
+            guard bytes.count > 0 else { return }
+            reserve(bytes.count)
+            storage.withUnsafeMutableBytes { $0.baseAddress!.advanced(by: count).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
+            count += bytes.count
+        }
+
+        /// Appends `value`'s bytes, least significant first.
+        @inline(__always)
+        mutating func append<T: FixedWidthInteger>(littleEndian value: T) {
+            Swift.withUnsafeBytes(of: value.littleEndian) { append(contentsOf: $0) }
+        }
+
+        private mutating func reserve(_ n: Int) {
+            if count + n > storage.count { storage.append(contentsOf: repeatElement(0, count: max(n, storage.count))) }
+        }
+
+        func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+            storage.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+        }
+    }
     /// The distinct partition columns, in spec order: the direct reader's capture slots.
     let capturedColumns: [String]
     /// The capture slot of each spec's column.
@@ -182,13 +232,25 @@ struct PartitionKeyer {
         for spec in specs where !distinct.contains(spec.column) { distinct.append(spec.column) }
         capturedColumns = distinct
         slotOfSpec = specs.map { distinct.firstIndex(of: $0.column)! }
-        singleDateUnit = switch (specs.count == 1 ? specs[0] : nil, types.first) {
-        case (.date?, .timestamp(.millis, _)?): 1_000
-        case (.date?, .timestamp(.micros, _)?): 1_000_000
-        case (.date?, .timestamp(.nanos, _)?): 1_000_000_000
-        case (.date?, .date?): -1
-        default: 0
+        specCodes = zip(specs, types).map { pair in
+            let slot = distinct.firstIndex(of: pair.0.column)!
+            switch pair {
+            case (.category, _): return SpecCode(kind: .category, slot: slot, buckets: 0, storedPerSecond: 0)
+            case (.date, let type):
+                let unit: Int64 = switch type {
+                case .timestamp(.millis, _): 1_000
+                case .timestamp(.micros, _): 1_000_000
+                case .timestamp(.nanos, _): 1_000_000_000
+                case .date: -1
+                default: 0
+                }
+                return SpecCode(kind: .date, slot: slot, buckets: 0, storedPerSecond: unit)
+            case (.hash(_, let buckets), .int64): return SpecCode(kind: .hashInt64, slot: slot, buckets: buckets, storedPerSecond: 0)
+            case (.hash(_, let buckets), .string): return SpecCode(kind: .hashString, slot: slot, buckets: buckets, storedPerSecond: 0)
+            case (.hash(_, let buckets), _): return SpecCode(kind: .hashOther, slot: slot, buckets: buckets, storedPerSecond: 0)
+            }
         }
+        singleDateUnit = specCodes.count == 1 && specCodes[0].kind == .date ? specCodes[0].storedPerSecond : 0
     }
 
     /// The partition id of the record the direct reader just read, from its captured members
@@ -198,14 +260,9 @@ struct PartitionKeyer {
     mutating func partition(captured: UnsafePointer<CapturedMember>, source: UnsafeRawBufferPointer) throws(Failure) -> Int32 {
         // One date spec whose value the reader stored: the hour alone decides the partition.
         var hour = Int64.min
-        if singleDateUnit != 0, case let member = captured[slotOfSpec[0]], member.value.kind == .string, let stored = member.stored {
-            let local: Int64
-            if singleDateUnit > 0 {
-                let seconds = stored >= 0 ? stored / singleDateUnit : (stored - singleDateUnit + 1) / singleDateUnit
-                local = seconds + Int64(timeZone.offsetSeconds)
-            } else {
-                local = stored * 86_400
-            }
+        if singleDateUnit != 0, case let member = captured[specCodes[0].slot], member.value.kind == .string, member.stored != nil,
+            let local = capturedLocalSeconds(member, storedPerSecond: singleDateUnit, source)
+        {
             hour = local >= 0 ? local / 3600 : (local - 3599) / 3600
             if hour == lastHour { return lastHourPartition }
         }
@@ -218,41 +275,41 @@ struct PartitionKeyer {
     }
 
     private mutating func keyedPartition(captured: UnsafePointer<CapturedMember>, source: UnsafeRawBufferPointer) throws(Failure) -> Int32 {
-        keyScratch.removeAll(keepingCapacity: true)
+        keyScratch.removeAll()
         var fast = true
-        specs: for (s, spec) in specs.enumerated() {
-            let member = captured[slotOfSpec[s]]
+        specs: for code in specCodes {
+            let member = captured[code.slot]
             let token = member.value
             keyScratch.append(member.isPresent ? token.kind.rawValue : 0xFF)
             guard member.isPresent else { continue }
-            switch spec {
+            switch code.kind {
             case .category:
                 guard token.kind != .objectStart && token.kind != .arrayStart else {
                     fast = false
                     break specs
                 }
                 let raw = UnsafeRawBufferPointer(rebasing: source[Int(token.start)..<Int(token.end)])
-                withUnsafeBytes(of: UInt32(raw.count).littleEndian) { keyScratch.append(contentsOf: $0) }
+                keyScratch.append(littleEndian: UInt32(raw.count))
                 keyScratch.append(contentsOf: raw)
             case .date:
-                guard token.kind == .string, let local = capturedLocalSeconds(member, type: columnTypes[s], source) else {
+                guard token.kind == .string, let local = capturedLocalSeconds(member, storedPerSecond: code.storedPerSecond, source) else {
                     fast = false
                     break specs
                 }
                 let hour = local >= 0 ? local / 3600 : (local - 3599) / 3600  // finer than any grain
-                withUnsafeBytes(of: hour.littleEndian) { keyScratch.append(contentsOf: $0) }
-            case .hash(_, let buckets):
+                keyScratch.append(littleEndian: hour)
+            case .hashInt64, .hashString, .hashOther:
                 let hash: Int32
-                switch (columnTypes[s], token.kind) {
+                switch (code.kind, token.kind) {
                 case (_, .null): hash = Int32(bitPattern: SparkHash.seed)  // as `bucketValue`: null's bucket
-                case (.int64, .integer): hash = SparkHash.hash(long: Int64(bitPattern: token.payload))
-                case (.string, .string):
+                case (.hashInt64, .integer): hash = SparkHash.hash(long: Int64(bitPattern: token.payload))
+                case (.hashString, .string):
                     hash = SparkHash.hash(bytes: UnsafeRawBufferPointer(rebasing: source[(Int(token.start) + 1)..<(Int(token.end) - 1)]))
                 default:
                     fast = false
                     break specs
                 }
-                withUnsafeBytes(of: Int64(SparkHash.bucket(hash, buckets: buckets)).littleEndian) { keyScratch.append(contentsOf: $0) }
+                keyScratch.append(littleEndian: Int64(SparkHash.bucket(hash, buckets: code.buckets)))
             }
         }
         guard fast else { return try capturedPartition(captured, source) }
@@ -273,23 +330,12 @@ struct PartitionKeyer {
 
     /// `localSeconds` of a captured string: from the stored value of a timestamp or date
     /// column (the instant `TimestampParser` gave the reader), else by parsing the text.
-    private func capturedLocalSeconds(_ member: CapturedMember, type: DataType, _ source: UnsafeRawBufferPointer) -> Int64? {
+    private func capturedLocalSeconds(_ member: CapturedMember, storedPerSecond: Int64, _ source: UnsafeRawBufferPointer) -> Int64? {
         let offset = Int64(timeZone.offsetSeconds)
-        if let stored = member.stored {
-            switch type {
-            case .timestamp(let unit, _):
-                let perSecond: Int64 = switch unit {
-                case .millis: 1_000
-                case .micros: 1_000_000
-                case .nanos: 1_000_000_000
-                }
-                let seconds = stored >= 0 ? stored / perSecond : (stored - perSecond + 1) / perSecond
-                return seconds + offset
-            case .date:
-                return stored * 86_400
-            default:
-                break
-            }
+        if let stored = member.stored, storedPerSecond != 0 {
+            if storedPerSecond < 0 { return stored * 86_400 }
+            let seconds = stored >= 0 ? stored / storedPerSecond : (stored - storedPerSecond + 1) / storedPerSecond
+            return seconds + offset
         }
         return Self.localSeconds(UnsafeRawBufferPointer(rebasing: source[(Int(member.value.start) + 1)..<(Int(member.value.end) - 1)]), offset: offset)
     }
@@ -336,7 +382,7 @@ struct PartitionKeyer {
     /// Builds the compact key of the record's partition into `keyScratch`; false when the record
     /// has a value the fast path does not cover (it then takes the full path, errors included).
     private mutating func fastKey(_ tape: JSONTape, _ source: UnsafeRawBufferPointer) -> Bool {
-        keyScratch.removeAll(keepingCapacity: true)
+        keyScratch.removeAll()
         for (s, spec) in specs.enumerated() {
             let index = found[s]
             let kind: UInt8 = index < 0 ? 0xFF : tape.tokens[index].kind.rawValue
@@ -347,16 +393,16 @@ struct PartitionKeyer {
                 let token = tape.tokens[index]
                 guard token.kind != .objectStart && token.kind != .arrayStart else { return false }
                 let raw = UnsafeRawBufferPointer(rebasing: source[Int(token.start)..<Int(token.end)])
-                withUnsafeBytes(of: UInt32(raw.count).littleEndian) { keyScratch.append(contentsOf: $0) }
+                keyScratch.append(littleEndian: UInt32(raw.count))
                 keyScratch.append(contentsOf: raw)
             case .date:
                 let offset = Int64(timeZone.offsetSeconds)
                 guard tape.tokens[index].kind == .string, let local = tape.withText(of: index, source: source, { Self.localSeconds($0, offset: offset) }) else { return false }
                 let hour = local >= 0 ? local / 3600 : (local - 3599) / 3600  // finer than any grain
-                withUnsafeBytes(of: hour.littleEndian) { keyScratch.append(contentsOf: $0) }
+                keyScratch.append(littleEndian: hour)
             case .hash(let column, let buckets):
                 guard let bucket = try? bucketValue(tape, index, source, column, type: columnTypes[s], buckets: buckets) else { return false }
-                withUnsafeBytes(of: Int64(bucket).littleEndian) { keyScratch.append(contentsOf: $0) }
+                keyScratch.append(littleEndian: Int64(bucket))
             }
         }
         return true
