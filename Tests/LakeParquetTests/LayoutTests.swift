@@ -51,6 +51,63 @@ import Testing
         #expect(meta.columnOrders.count == 4)
     }
 
+    @Test("rows given as one batch, as many batches, or mixed with single rows make the same file")
+    func batchesJoinedOnce() throws {
+        let fields = [
+            Field("id", .int64, nullable: false), Field("name", .string), Field("tags", .list(of: .string)),
+            Field("dev", .struct([Field("w", .int32), Field("os", .string)])),
+        ]
+        let schema = try Schema(fields)
+        func row(_ r: Int) -> [Value] {
+            let name: Value = r % 7 == 0 ? .null : .string("n\(r % 50)")
+            let tags: Value = r % 5 == 0 ? .null : .list((0..<(r % 4)).map { .string("t\($0)") })
+            let width: Value = r % 3 == 0 ? .null : .int(Int64(r))
+            let dev: Value = r % 11 == 0 ? .null : .record([width, .string("os\(r % 3)")])
+            return [.int(Int64(r)), name, tags, dev]
+        }
+        let rows = (0..<3_000).map(row)
+        func batch(_ range: Range<Int>) throws -> ColumnBatch {
+            var buffers = schema.columns.map(ColumnBuffer.init)
+            for row in rows[range] { try RowShredder.append(row, fields: fields, to: &buffers) }
+            return ColumnBatch(columns: buffers, rowCount: range.count)
+        }
+        // Row groups cut where the feed says (after 1,500 rows), never by size.
+        func file(_ feed: (ParquetFileWriter<InMemoryByteSink>) throws -> Void) throws -> [UInt8] {
+            let writer = try ParquetFileWriter(schema: schema, sink: InMemoryByteSink())
+            try feed(writer)
+            let metadata = try writer.close()
+            #expect(metadata.rowGroups.map(\.numRows) == [1_500, 1_500])
+            return writer.sink.bytes
+        }
+        let byRows = try file { writer in
+            for row in rows[..<1_500] { try writer.write(row: row) }
+            try writer.flushRowGroup()
+            for row in rows[1_500...] { try writer.write(row: row) }
+        }
+        let twoBatches = try file { writer in
+            try writer.write(try batch(0..<1_500))
+            try writer.flushRowGroup()
+            try writer.write(try batch(1_500..<3_000))
+        }
+        let manyBatches = try file { writer in
+            for range in [0..<1, 1..<3, 3..<1_000, 1_000..<1_003, 1_003..<1_500] { try writer.write(try batch(range)) }
+            try writer.flushRowGroup()
+            for range in [1_500..<1_501, 1_501..<2_700, 2_700..<3_000] { try writer.write(try batch(range)) }
+        }
+        let mixed = try file { writer in
+            try writer.write(try batch(0..<700))
+            try writer.write(try batch(700..<1_400))
+            for row in rows[1_400..<1_410] { try writer.write(row: row) }  // joins the batches first
+            try writer.write(try batch(1_410..<1_500))
+            try writer.flushRowGroup()
+            for row in rows[1_500..<1_502] { try writer.write(row: row) }
+            try writer.write(try batch(1_502..<3_000))
+        }
+        #expect(twoBatches == byRows)
+        #expect(manyBatches == byRows)
+        #expect(mixed == byRows)
+    }
+
     @Test("bad rows are refused before any column changes")
     func badRowsRefused() throws {
         let schema = try Schema([Field("a", .int8, nullable: false), Field("b", .string)])

@@ -124,6 +124,26 @@ public struct ColumnBuffer: Sendable {
     }
 
     /// Appends all entries of `other` (same column).
+    /// Appends several buffers of this column in order, reserving every array's final size first
+    /// (one copy of each value; appending them one by one regrows the arrays along the way).
+    public mutating func append(contentsOf others: [ColumnBuffer]) {
+        func reserve<T>(_ array: inout [T], _ count: (ColumnBuffer) -> Int) {
+            let total = array.count + others.reduce(0) { $0 + count($1) }
+            if total > array.capacity { array.reserveCapacity(total) }
+        }
+        reserve(&definitionLevels) { $0.definitionLevels.count }
+        reserve(&repetitionLevels) { $0.repetitionLevels.count }
+        reserve(&booleans) { $0.booleans.count }
+        reserve(&int32s) { $0.int32s.count }
+        reserve(&int64s) { $0.int64s.count }
+        reserve(&int96s) { $0.int96s.count }
+        reserve(&floats) { $0.floats.count }
+        reserve(&doubles) { $0.doubles.count }
+        reserve(&byteArrays.bytes) { $0.byteArrays.bytes.count }
+        reserve(&byteArrays.offsets) { $0.byteArrays.count }
+        for other in others { append(contentsOf: other) }
+    }
+
     public mutating func append(contentsOf other: ColumnBuffer) {
         precondition(other.descriptor == descriptor, "appending a buffer of another column")
         definitionLevels.append(contentsOf: other.definitionLevels)

@@ -24,7 +24,11 @@ public final class ParquetFileWriter<Sink: ByteSink> {
     public let options: WriterOptions
     public private(set) var sink: Sink
     private let chunkEncoder: ColumnChunkEncoder
+    /// The buffered rows: `buffers`, then the batches in `laterBatches`, which are joined to
+    /// them once, at exact size, when the row group is written (appending each batch to
+    /// `buffers` as it came copied the rows again at every doubling of their arrays).
     private var buffers: [ColumnBuffer]
+    private var laterBatches: [ColumnBatch] = []
     private var bufferedRows = 0
     private var bufferedBytes = 0
     private var offset: Int64 = 0
@@ -60,6 +64,7 @@ public final class ParquetFileWriter<Sink: ByteSink> {
     /// Appends one row (values in field order).
     public func write(row: [Value]) throws(ParquetError) {
         try checkOpen()
+        joinLaterBatches()
         try RowShredder.append(row, fields: schema.fields, to: &buffers)
         bufferedRows += 1
         if bufferedRows % 1024 == 0 { bufferedBytes = buffers.reduce(0) { $0 + $1.estimatedByteSize } }
@@ -91,14 +96,14 @@ public final class ParquetFileWriter<Sink: ByteSink> {
             guard column.descriptor == buffers[i].descriptor else {
                 throw ParquetError(.invalidBatch, "column \(i) does not match the schema", columnPath: column.descriptor.dottedPath)
             }
-            if buffers[i].levelCount == 0 && bufferedRows == 0 {
-                buffers[i] = column
-            } else {
-                buffers[i].append(contentsOf: column)
-            }
+        }
+        if bufferedRows == 0 {
+            buffers = batch.columns
+        } else {
+            laterBatches.append(batch)
         }
         bufferedRows += rows
-        bufferedBytes = buffers.reduce(0) { $0 + $1.estimatedByteSize }
+        bufferedBytes += batch.estimatedByteSize
         try flushIfFull()
     }
 
@@ -106,6 +111,7 @@ public final class ParquetFileWriter<Sink: ByteSink> {
     public func flushRowGroup() throws(ParquetError) {
         try checkOpen()
         guard bufferedRows > 0 else { return }
+        joinLaterBatches()
         let rows = bufferedRows
         let chunks: [EncodedColumnChunk]
         do {
@@ -120,6 +126,15 @@ public final class ParquetFileWriter<Sink: ByteSink> {
         bufferedRows = 0
         bufferedBytes = 0
         try append(rowGroup: chunks, rows: rows)
+    }
+
+    /// Joins `laterBatches` to `buffers`, each column's arrays reserved at their final size.
+    private func joinLaterBatches() {
+        guard !laterBatches.isEmpty else { return }
+        for i in buffers.indices {
+            buffers[i].append(contentsOf: laterBatches.map { $0.columns[i] })
+        }
+        laterBatches.removeAll()
     }
 
     /// Encodes every column, largest first across `threads` workers; results in schema order.
