@@ -58,7 +58,8 @@ struct NDJSONToParquet: ParsableCommand {
     @Option(name: .customLong("bad-records"), help: "Where to write rejected lines (NDJSON). Default: beside the output.")
     var badRecords: String?
 
-    @Option(name: .customLong("max-bad-records"), help: "Fail, publishing nothing, past this many bad records: a count or a percentage of lines (0.1%).")
+    // `.unconditional`: `--max-bad-records -1` is a (refused) value, not a missing one.
+    @Option(name: .customLong("max-bad-records"), parsing: .unconditional, help: "Fail, publishing nothing, past this many bad records: a count or a percentage of lines (0.1%).")
     var maxBadRecords: String?
 
     @Option(name: .customLong("max-depth"), help: "Deepest nesting accepted; deeper records are bad records.")

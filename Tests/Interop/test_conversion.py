@@ -948,6 +948,10 @@ def test_truncated_bad_record_keeps_whole_characters_and_limit_text(tmp_path: Pa
     (tmp_path / "b.ndjson").write_text("broken\n" * 5 + '{"a":1}\n' * 95)
     p = _run(["b.ndjson", "--output", "b.parquet", "--max-bad-records", "0.99%"], tmp_path)
     assert p.returncode == 1 and "more than 0.99%" in p.stderr, p.stderr
+    # A negative limit is a refused value with the reason (it was "Missing value").
+    p = _run(["b.ndjson", "--output", "c.parquet", "--max-bad-records", "-1"], tmp_path)
+    assert p.returncode == 2 and "takes a count" in p.stderr and "Missing value" not in p.stderr, p.stderr
+    assert not (tmp_path / "c.parquet").exists()
 
 
 def test_upper_case_parquet_output_is_a_file_and_decimal_digits_reason(tmp_path: Path) -> None:
