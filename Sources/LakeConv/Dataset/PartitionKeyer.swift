@@ -42,6 +42,7 @@ struct PartitionKeyer {
     private struct SpecCode {
         enum Kind { case category, date, hashInt64, hashString, hashOther }
         var kind: Kind
+        /// The capture slot of the spec's column (`capturedColumns`).
         var slot: Int
         var buckets: Int
         /// For a date: the stored value's unit (values per second, -1 for days, 0: parse the text).
@@ -87,8 +88,6 @@ struct PartitionKeyer {
     }
     /// The distinct partition columns, in spec order: the direct reader's capture slots.
     let capturedColumns: [String]
-    /// The capture slot of each spec's column.
-    private let slotOfSpec: [Int]
     /// Scratch for a captured record's shallow tape (the full path of `partition(captured:)`).
     private var shallow = JSONTape()
     private var valueIndex: [Int] = []
@@ -231,7 +230,6 @@ struct PartitionKeyer {
         var distinct: [String] = []
         for spec in specs where !distinct.contains(spec.column) { distinct.append(spec.column) }
         capturedColumns = distinct
-        slotOfSpec = specs.map { distinct.firstIndex(of: $0.column)! }
         specCodes = zip(specs, types).map { pair in
             let slot = distinct.firstIndex(of: pair.0.column)!
             switch pair {
@@ -263,7 +261,7 @@ struct PartitionKeyer {
         if singleDateUnit != 0, case let member = captured[specCodes[0].slot], member.value.kind == .string, member.stored != nil,
             let local = capturedLocalSeconds(member, storedPerSecond: singleDateUnit, source)
         {
-            hour = local >= 0 ? local / 3600 : (local - 3599) / 3600
+            hour = Self.hourKey(local)
             if hour == lastHour { return lastHourPartition }
         }
         let id = try keyedPartition(captured: captured, source: source)
@@ -296,8 +294,7 @@ struct PartitionKeyer {
                     fast = false
                     break specs
                 }
-                let hour = local >= 0 ? local / 3600 : (local - 3599) / 3600  // finer than any grain
-                keyScratch.append(littleEndian: hour)
+                keyScratch.append(littleEndian: Self.hourKey(local))
             case .hashInt64, .hashString, .hashOther:
                 let hash: Int32
                 switch (code.kind, token.kind) {
@@ -323,9 +320,15 @@ struct PartitionKeyer {
     /// The full path for captured members: their shallow tape, read as the tape path reads one.
     private mutating func capturedPartition(_ captured: UnsafePointer<CapturedMember>, _ source: UnsafeRawBufferPointer) throws(Failure) -> Int32 {
         CapturedMember.shallowTape(captured, count: capturedColumns.count, into: &shallow, valueIndex: &valueIndex)
-        for s in specs.indices { found[s] = valueIndex[slotOfSpec[s]] }
+        for (s, code) in specCodes.enumerated() { found[s] = valueIndex[code.slot] }
         let tape = shallow
         return try slowPartition(tape, source)
+    }
+
+    /// The hour (floored) of local seconds since the epoch: a date's key, finer than any grain.
+    @inline(__always)
+    private static func hourKey(_ local: Int64) -> Int64 {
+        local >= 0 ? local / 3600 : (local - 3599) / 3600
     }
 
     /// `localSeconds` of a captured string: from the stored value of a timestamp or date
@@ -398,8 +401,7 @@ struct PartitionKeyer {
             case .date:
                 let offset = Int64(timeZone.offsetSeconds)
                 guard tape.tokens[index].kind == .string, let local = tape.withText(of: index, source: source, { Self.localSeconds($0, offset: offset) }) else { return false }
-                let hour = local >= 0 ? local / 3600 : (local - 3599) / 3600  // finer than any grain
-                keyScratch.append(littleEndian: hour)
+                keyScratch.append(littleEndian: Self.hourKey(local))
             case .hash(let column, let buckets):
                 guard let bucket = try? bucketValue(tape, index, source, column, type: columnTypes[s], buckets: buckets) else { return false }
                 keyScratch.append(littleEndian: Int64(bucket))

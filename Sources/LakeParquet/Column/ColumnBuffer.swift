@@ -123,7 +123,6 @@ public struct ColumnBuffer: Sendable {
         levelCount = 0
     }
 
-    /// Appends all entries of `other` (same column).
     /// Appends several buffers of this column in order, reserving every array's final size first
     /// (one copy of each value; appending them one by one regrows the arrays along the way).
     public mutating func append(contentsOf others: [ColumnBuffer]) {
@@ -144,6 +143,7 @@ public struct ColumnBuffer: Sendable {
         for other in others { append(contentsOf: other) }
     }
 
+    /// Appends all entries of `other` (same column).
     public mutating func append(contentsOf other: ColumnBuffer) {
         precondition(other.descriptor == descriptor, "appending a buffer of another column")
         definitionLevels.append(contentsOf: other.definitionLevels)
