@@ -78,7 +78,7 @@ let package = Package(
         .testTarget(name: "LakeKernelsTests", dependencies: ["LakeKernels", "LakeTestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "LakeParquetTests",
-            dependencies: ["LakeParquet", "LakeCompression", "LakeKernels"],
+            dependencies: ["LakeParquet", "LakeCompression", "LakeKernels", "CSnappy"],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "LakeJSONTests", dependencies: ["LakeJSON", "LakeTestSupport"], swiftSettings: strictSettings),

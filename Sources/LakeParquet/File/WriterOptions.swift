@@ -8,6 +8,10 @@ public enum DataPageVersion: Sendable, Hashable {
 public struct WriterOptions: Sendable {
     /// Page codec; the writer is handed a `PageCompressor` for it.
     public var compression: CompressionCodec = .snappy
+    /// A page the codec would shrink by less than an eighth (judged on its first 64 KiB) is
+    /// stored in the codec's literal form, which readers copy (Snappy only; others compress every
+    /// page). Off by default: such pages are up to an eighth larger, and bytes scanned are billed.
+    public var storeIncompressiblePages = false
     public var dataPageVersion: DataPageVersion = .v1
     /// Target size of a data page's levels and values before compression.
     public var dataPageSize = ParquetDefaults.dataPageSize
