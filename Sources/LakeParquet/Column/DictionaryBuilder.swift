@@ -15,7 +15,7 @@ struct DictionaryBuilder {
         fixedWidth values: UnsafeBufferPointer<T>, bits: (T) -> UInt64, valueByteWidth: Int, entryLimit: Int, byteLimit: Int
     ) -> (entries: [Int], indices: [UInt32])? {
         build(
-            count: values.count, hash: { hash64(bits(values[$0])) }, equal: { bits(values[$0]) == bits(values[$1]) },
+            count: values.count, key: { bits(values[$0]) }, hash: { key, _ in hash64(key) }, equal: { entryKey, key, _ in entryKey == key },
             admit: { _, entries in entries < entryLimit && (entries + 1) * valueByteWidth <= byteLimit })
     }
 
@@ -27,12 +27,14 @@ struct DictionaryBuilder {
         return buffer.bytes.withUnsafeBytes { bytes in
             buffer.offsets.withUnsafeBufferPointer { offsets in
                 let base = bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!
+                // A value's key: its start (high half) and length (low half) in `bytes`.
                 return build(
                     count: buffer.count,
-                    hash: { hashBytes(UnsafeRawBufferPointer(start: base + Int(offsets[$0]), count: Int(offsets[$0 + 1] &- offsets[$0]))) },
-                    equal: { a, b in
-                        let length = Int(offsets[a + 1] &- offsets[a])
-                        return Int(offsets[b + 1] &- offsets[b]) == length && sameBytes(base + Int(offsets[a]), base + Int(offsets[b]), length)
+                    key: { UInt64(offsets[$0]) << 32 | UInt64(offsets[$0 + 1] &- offsets[$0]) },
+                    hash: { key, _ in hashBytes(UnsafeRawBufferPointer(start: base + Int(key >> 32), count: Int(key & 0xFFFF_FFFF))) },
+                    equal: { entryKey, key, _ in
+                        let length = Int(key & 0xFFFF_FFFF)
+                        return Int(entryKey & 0xFFFF_FFFF) == length && sameBytes(base + Int(entryKey >> 32), base + Int(key >> 32), length)
                     },
                     admit: { value, entries in
                         dictionaryBytes += Int(offsets[value + 1] &- offsets[value]) + lengthPrefix
@@ -48,9 +50,13 @@ struct DictionaryBuilder {
     /// table and each entry's hash and position live in buffers that start small and double with
     /// the entries (a column of a few distinct values touches a few kilobytes, not tables sized
     /// for the entry limit), with no array uniqueness or bounds checks.
+    /// The table keeps each entry's hash and key (`key(i)`: the bits of a fixed-width value; a
+    /// byte array's start and length) beside its first position, so a probe compares them with
+    /// no load from the column (the entry's first value is far behind, out of cache).
     @inline(__always)
     private static func build(
-        count: Int, hash: (Int) -> UInt64, equal: (Int, Int) -> Bool, admit: (_ value: Int, _ entries: Int) -> Bool
+        count: Int, key: (Int) -> UInt64, hash: (_ key: UInt64, _ value: Int) -> UInt64,
+        equal: (_ entryKey: UInt64, _ key: UInt64, _ value: Int) -> Bool, admit: (_ value: Int, _ entries: Int) -> Bool
     ) -> (entries: [Int], indices: [UInt32])? {
         guard count > 0 else { return ([], []) }
         var indices = [UInt32](repeating: 0, count: count)
@@ -58,17 +64,19 @@ struct DictionaryBuilder {
         defer { table.deallocate() }
         let completed: Bool = indices.withUnsafeMutableBufferPointer { indices in
             for i in 0..<count {
-                let h = hash(i)
+                let k = key(i)
+                let h = hash(k, i)
                 var slot = Int(truncatingIfNeeded: h) & table.mask
                 while true {
                     let found = Int(table.slots[slot])
                     if found < 0 {
                         guard admit(i, table.count) else { return false }
                         indices[i] = UInt32(table.count)
-                        table.insert(at: slot, position: i, hash: h)
+                        table.insert(at: slot, Entry(hash: h, key: k, position: i))
                         break
                     }
-                    if table.hashes[found] == h && equal(table.positions[found], i) {
+                    let entry = table.entries[found]
+                    if entry.hash == h && equal(entry.key, k, i) {
                         indices[i] = UInt32(found)
                         break
                     }
@@ -78,15 +86,18 @@ struct DictionaryBuilder {
             return true
         }
         guard completed else { return nil }
-        return (Array(UnsafeBufferPointer(start: table.positions, count: table.count)), indices)
+        return ((0..<table.count).map { table.entries[$0].position }, indices)
     }
 
-    /// Open addressing over entries (each its first value's position and its hash), kept at most
-    /// half full: it doubles and re-slots the entries from their stored hashes.
+    struct Entry {
+        var hash: UInt64
+        var key: UInt64
+        var position: Int
+    }
+
     struct ProbeTable {
         private(set) var slots: UnsafeMutablePointer<Int32>
-        private(set) var positions: UnsafeMutablePointer<Int>
-        private(set) var hashes: UnsafeMutablePointer<UInt64>
+        private(set) var entries: UnsafeMutablePointer<Entry>
         private(set) var capacity: Int
         private(set) var count = 0
         var mask: Int { capacity - 1 }
@@ -95,15 +106,13 @@ struct DictionaryBuilder {
             self.capacity = capacity
             slots = .allocate(capacity: capacity)
             slots.initialize(repeating: -1, count: capacity)
-            positions = .allocate(capacity: capacity / 2 + 1)
-            hashes = .allocate(capacity: capacity / 2 + 1)
+            entries = .allocate(capacity: capacity / 2 + 1)
         }
 
         @inline(__always)
-        mutating func insert(at slot: Int, position: Int, hash: UInt64) {
+        mutating func insert(at slot: Int, _ entry: Entry) {
             slots[slot] = Int32(count)
-            positions[count] = position
-            hashes[count] = hash
+            (entries + count).initialize(to: entry)
             count += 1
             if count * 2 > capacity { grow() }
         }
@@ -114,29 +123,24 @@ struct DictionaryBuilder {
             let newSlots = UnsafeMutablePointer<Int32>.allocate(capacity: newCapacity)
             newSlots.initialize(repeating: -1, count: newCapacity)
             for entry in 0..<count {
-                var slot = Int(truncatingIfNeeded: hashes[entry]) & (newCapacity - 1)
+                var slot = Int(truncatingIfNeeded: entries[entry].hash) & (newCapacity - 1)
                 while newSlots[slot] >= 0 { slot = (slot + 1) & (newCapacity - 1) }
                 newSlots[slot] = Int32(entry)
             }
-            let newPositions = UnsafeMutablePointer<Int>.allocate(capacity: newCapacity / 2 + 1)
-            newPositions.update(from: positions, count: count)
-            let newHashes = UnsafeMutablePointer<UInt64>.allocate(capacity: newCapacity / 2 + 1)
-            newHashes.update(from: hashes, count: count)
+            let newEntries = UnsafeMutablePointer<Entry>.allocate(capacity: newCapacity / 2 + 1)
+            newEntries.initialize(from: entries, count: count)
             deallocate()
             slots = newSlots
-            positions = newPositions
-            hashes = newHashes
+            entries = newEntries
             capacity = newCapacity
         }
 
         func deallocate() {
             slots.deallocate()
-            positions.deallocate()
-            hashes.deallocate()
+            entries.deallocate()
         }
     }
 
-    /// A 64-bit mix (the murmur3 finaliser): every input bit affects the low bits used as slots.
     @inline(__always)
     static func hash64(_ value: UInt64) -> UInt64 {
         var x = value
@@ -148,20 +152,25 @@ struct DictionaryBuilder {
         return x
     }
 
-    /// Hash of a byte string: 8-byte words folded through `hash64`; the last 1-7 bytes as one
-    /// word too (the string's last 8 bytes shifted, when it has 8; else two overlapping halves).
+    /// Hash of a byte string: each 8-byte word folded in by one multiply and shift, the last 1-7
+    /// bytes as one word too (the string's last 8 bytes shifted, when it has 8; else two
+    /// overlapping halves), then `hash64` once to mix the low bits the table indexes by.
     @inline(__always)
     static func hashBytes(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
         let count = bytes.count
         var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(count)
+        @inline(__always) func fold(_ word: UInt64) {
+            h = (h ^ word) &* 0xff51_afd7_ed55_8ccd
+            h ^= h >> 29
+        }
         var i = 0
         while i + 8 <= count {
-            h = hash64(h ^ bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            fold(bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self))
             i += 8
         }
         let rest = count - i
-        guard rest > 0 else { return hash64(h) }
-        return hash64(h ^ tailWord(bytes.baseAddress!, count: count, rest: rest))
+        if rest > 0 { fold(tailWord(bytes.baseAddress!, count: count, rest: rest)) }
+        return hash64(h)
     }
 
     /// The last `rest` (1-7) bytes of the `count` at `base`, little-endian in the low bytes of a
