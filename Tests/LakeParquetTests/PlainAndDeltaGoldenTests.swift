@@ -29,6 +29,33 @@ import Testing
         #expect(out.bytes == [1, 0, 0, 0, 0x61, 0, 0, 0, 0])
     }
 
+    /// Byte arrays of every length 0-40 in random order (short ones copied as 16-byte vectors,
+    /// the last ones near the end of the arena, where a vector would read past it), each range
+    /// appended after bytes already in the writer: a length prefix and the bytes, nothing else.
+    @Test("PLAIN byte arrays: lengths 0-40, any range, after existing bytes")
+    func plainByteArrays() {
+        var state: UInt64 = 7
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        var strings = ByteArrayBuffer()
+        var values: [[UInt8]] = []
+        for _ in 0..<300 {
+            let value = (0..<next(41)).map { _ in UInt8(next(256)) }
+            values.append(value)
+            strings.append(value)
+        }
+        for range in [0..<300, 0..<0, 5..<6, 17..<250, 290..<300, 299..<300] {
+            var out = ByteWriter()
+            out.append(0xAB)
+            PlainEncoder.encode(byteArrays: strings, range: range, into: &out)
+            var expected: [UInt8] = [0xAB]
+            for value in values[range] { expected += [UInt8(value.count), 0, 0, 0] + value }
+            #expect(out.bytes == expected, "range \(range)")
+        }
+    }
+
     @Test("INT96 timestamps: nanos of day, then Julian day")
     func int96() {
         var out = ByteWriter()
