@@ -51,6 +51,35 @@ import Testing
         #expect(meta.columnOrders.count == 4)
     }
 
+    /// Chunks over 1 MiB are written into arrays kept from earlier row groups
+    /// (`ChunkBytesPool`): a file written while the pool holds them is the same as one written
+    /// before, byte for byte, so no kept byte leaks into a chunk.
+    @Test("chunk arrays reused across row groups leave the file unchanged")
+    func reusedChunkArrays() throws {
+        let schema = try Schema([Field("text", .string, nullable: false), Field("n", .int64, nullable: false)])
+        var state: UInt64 = 3
+        func text(_ r: Int) -> String {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return String(state >> 8, radix: 16) + String(repeating: "x", count: r % 37)
+        }
+        let rows = (0..<120_000).map { r -> [Value] in [.string(text(r)), .int(Int64(r))] }
+        func file() throws -> [UInt8] {
+            var options = WriterOptions()
+            options.compression = .uncompressed  // chunks as large as their pages: over 1 MiB
+            options.rowGroupRowLimit = 40_000
+            let writer = try ParquetFileWriter(schema: schema, sink: InMemoryByteSink(), options: options)
+            for row in rows { try writer.write(row: row) }
+            let metadata = try writer.close()
+            #expect(metadata.rowGroups.count == 3)
+            #expect(metadata.rowGroups.allSatisfy { $0.columns[0].metaData.totalCompressedSize > 1 << 20 })
+            return writer.sink.bytes
+        }
+        let first = try file()
+        #expect(ChunkBytesPool.keptCount > 0)
+        let second = try file()
+        #expect(first == second)
+    }
+
     @Test("rows given as one batch, as many batches, or mixed with single rows make the same file")
     func batchesJoinedOnce() throws {
         let fields = [

@@ -10,6 +10,12 @@ public struct ByteWriter: Sendable {
         bytes.reserveCapacity(capacity)
     }
 
+    /// A writer over `bytes` (emptied), keeping its capacity.
+    init(reusing bytes: [UInt8]) {
+        self.bytes = bytes
+        self.bytes.removeAll(keepingCapacity: true)
+    }
+
     public var count: Int { bytes.count }
 
     public mutating func removeAll(keepingCapacity: Bool = true) {

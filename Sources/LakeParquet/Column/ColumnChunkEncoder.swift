@@ -73,7 +73,7 @@ public struct ColumnChunkEncoder: Sendable {
         let plan = choosePlan(column, leaf: leaf)
         let scratch = PageScratch.take()
         defer { PageScratch.give(scratch) }
-        var chunk = ByteWriter(capacity: column.estimatedByteSize / 2 + 64)
+        var chunk = ByteWriter(reusing: ChunkBytesPool.take(capacity: column.estimatedByteSize / 2 + 64))
         var totalUncompressed = 0
         var dictionaryPageLength = 0
         var encodingStats: [PageEncodingStats] = []

@@ -113,7 +113,7 @@ public final class ParquetFileWriter<Sink: ByteSink> {
         guard bufferedRows > 0 else { return }
         joinLaterBatches()
         let rows = bufferedRows
-        let chunks: [EncodedColumnChunk]
+        var chunks: [EncodedColumnChunk]
         do {
             chunks = try Self.encode(buffers, with: chunkEncoder, threads: options.encodingThreads)
         } catch {
@@ -126,6 +126,12 @@ public final class ParquetFileWriter<Sink: ByteSink> {
         bufferedRows = 0
         bufferedBytes = 0
         try append(rowGroup: chunks, rows: rows)
+        // The chunks are in the file: their arrays go back for the next row group's chunks.
+        for i in chunks.indices {
+            let bytes = chunks[i].bytes
+            chunks[i].bytes = []
+            ChunkBytesPool.give(bytes)
+        }
     }
 
     /// Joins `laterBatches` to `buffers`, each column's arrays reserved at their final size.
