@@ -115,6 +115,23 @@ import Testing
         }
     }
 
+    /// Ranges appended after bytes already there (the offsets move up) and from far into the
+    /// source into an empty buffer (they move down), and an empty range.
+    @Test("appending a range of byte arrays moves each offset by the byte shift")
+    func appendByteArrayRange() {
+        var source = ByteArrayBuffer()
+        let values = (0..<200).map { i in [UInt8](repeating: UInt8(i & 0xFF), count: (i * 7) % 23) }
+        for value in values { source.append(value) }
+        for (prefix, range) in [(3, 0..<200), (0, 150..<200), (1, 40..<41), (2, 7..<7), (0, 199..<200)] {
+            var target = ByteArrayBuffer()
+            for k in 0..<prefix { target.append([UInt8](repeating: 0xEE, count: k + 5)) }
+            target.append(contentsOf: source, range: range)
+            #expect(target.count == prefix + range.count)
+            #expect(target.offsets.last.map(Int.init) == target.bytes.count)
+            for (k, i) in range.enumerated() { #expect(Array(target[prefix + k]) == values[i], "value \(i) after \(prefix)") }
+        }
+    }
+
     @Test("dictionary-encoded byte arrays: statistics from the distinct values equal those from every value")
     func dictionaryStatistics() throws {
         let schema = try Schema([Field("s", .string)])

@@ -45,6 +45,17 @@ public struct ByteArrayBuffer: Sendable, Hashable {
         let shift = Int64(bytes.count) - Int64(start)
         bytes.append(contentsOf: other.bytes[start..<end])
         precondition(bytes.count <= Int(UInt32.max), "a column buffer holds at most 4 GiB")
-        offsets.append(contentsOf: other.offsets[(range.lowerBound + 1)...range.upperBound].lazy.map { UInt32(Int64($0) + shift) })
+        // Each end moved by `shift` (modulo 2^32: the results are the true offsets, all below
+        // 2^32), in a loop over raw buffers the compiler vectorises; a lazy map here was copied
+        // element by element through the generic path.
+        let n = range.count
+        let first = offsets.count
+        offsets.append(contentsOf: repeatElement(0, count: n))
+        let delta = UInt32(truncatingIfNeeded: shift)
+        offsets.withUnsafeMutableBufferPointer { destination in
+            other.offsets.withUnsafeBufferPointer { source in
+                for k in 0..<n { destination[first &+ k] = source[range.lowerBound &+ 1 &+ k] &+ delta }
+            }
+        }
     }
 }

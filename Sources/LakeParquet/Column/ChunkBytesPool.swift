@@ -8,7 +8,7 @@
 /// `maxKeptBytes` in all are kept, so a dataset's many writers do not pile up memory.
 enum ChunkBytesPool {
     static let keep = 8
-    static let maxKeptBytes = 32 << 20
+    static let maxKeptBytes = 16 << 20
     /// Arrays below this capacity come from malloc's heap, which reuses them anyway.
     static let minimumKeptCapacity = 1 << 20
 
