@@ -460,15 +460,17 @@ package struct DirectRecordReader {
         var stored: Int64?
         switch byte(valueStart) {
         case UInt8(ascii: "\""):
-            var k = valueStart &+ 1
-            while k < valueEnd {
-                guard byte(k) != 0x5C else { return false }
-                k &+= 1
-            }
             kind = .string
             if entry.tag == .leaf, entry.value == .timestampMillis || entry.value == .timestampMicros || entry.value == .date {
+                // Read in place (`scanString` with `escapes: false`): it has no escape.
                 let words = leaves[Int(entry.column)].words
                 stored = Int64(bitPattern: words.base[words.count &- 1])
+            } else {
+                var k = valueStart &+ 1
+                while k < valueEnd {
+                    guard byte(k) != 0x5C else { return false }
+                    k &+= 1
+                }
             }
         case UInt8(ascii: "n"): kind = .null
         case UInt8(ascii: "t"): kind = .true
