@@ -38,6 +38,11 @@ import Testing
         #"{"ts":"2021-03-01T00:00:00Z","text":"__HIVE_DEFAULT_PARTITION__","n":3}"#,
         #"{"ts":"0001-01-01T00:00:00Z","ms":"9999-12-31T23:59:59.999Z","d":"9999-12-31","text":"web","n":1}"#,
         #"{}"#,
+        // Raw texts of 15 to 18 bytes, and two that differ only past their eighth byte; the
+        // last value ends the record, where fewer than 16 bytes are left after it.
+        #"{"text":"abcdefghijklm","n":1}"#, #"{"text":"abcdefghijklmn","n":1}"#, #"{"text":"abcdefghijklmno","n":1}"#,
+        #"{"text":"abcdefghijklmnop","n":1}"#, #"{"text":"abcdefg1","n":1}"#, #"{"text":"abcdefg2","n":1}"#,
+        #"{"n":123456789012345,"text":"ab"}"#, #"{"n":123456789012346,"text":"ab/"}"#,
     ]
 
     static let specSets: [[String]] = [

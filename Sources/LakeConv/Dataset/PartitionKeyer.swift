@@ -95,6 +95,17 @@ struct PartitionKeyer {
     /// timestamp's unit (values per second; 0: not a timestamp or date column, -1: a date), and
     /// the last record's hour and partition, reused while the hour stays the same.
     private let singleDateUnit: Int64
+    /// Partitioned by one category column (the slot of its capture, else -1): the raw JSON text
+    /// of up to 16 recent values of at most 16 bytes, and their partitions. The id is a function
+    /// of that text alone; most columns partitioned by have a few short values.
+    private let singleCategorySlot: Int
+    private var recentValues: [RecentValue] = []
+    struct RecentValue {
+        var length: Int
+        var low: UInt64
+        var high: UInt64
+        var id: Int32
+    }
     private var lastHour: Int64 = .min
     private var lastHourPartition: Int32 = -1
 
@@ -249,6 +260,27 @@ struct PartitionKeyer {
             }
         }
         singleDateUnit = specCodes.count == 1 && specCodes[0].kind == .date ? specCodes[0].storedPerSecond : 0
+        singleCategorySlot = specCodes.count == 1 && specCodes[0].kind == .category ? specCodes[0].slot : -1
+    }
+
+    /// Text `source[start ..< start + length]` (`length` <= 16) as two little-endian words,
+    /// zero past its end.
+    @inline(__always)
+    private static func words(_ source: UnsafeRawBufferPointer, _ start: Int, _ length: Int) -> (UInt64, UInt64) {
+        var low: UInt64 = 0
+        var high: UInt64 = 0
+        if start + 16 <= source.count {
+            low = source.loadUnaligned(fromByteOffset: start, as: UInt64.self)
+            high = source.loadUnaligned(fromByteOffset: start + 8, as: UInt64.self)
+        } else {
+            for k in 0..<length {
+                let byte = UInt64(source[start + k])
+                if k < 8 { low |= byte << (8 * UInt64(k)) } else { high |= byte << (8 * UInt64(k - 8)) }
+            }
+        }
+        let lowMask: UInt64 = length >= 8 ? ~0 : (1 << (8 * UInt64(length))) &- 1
+        let highMask: UInt64 = length >= 16 ? ~0 : length <= 8 ? 0 : (1 << (8 * UInt64(length - 8))) &- 1
+        return (UInt64(littleEndian: low) & lowMask, UInt64(littleEndian: high) & highMask)
     }
 
     /// The partition id of the record the direct reader just read, from its captured members
@@ -256,6 +288,16 @@ struct PartitionKeyer {
     /// `partition(of:source:)` on the record's tape; a timestamp or date column's key comes
     /// from the value the reader stored, not from parsing its text again.
     mutating func partition(captured: UnsafePointer<CapturedMember>, source: UnsafeRawBufferPointer) throws(Failure) -> Int32 {
+        // One category column: a value seen lately, by its raw text.
+        if singleCategorySlot >= 0, case let token = captured[singleCategorySlot].value, token.kind != .key,
+            token.kind != .objectStart, token.kind != .arrayStart, case let length = Int(token.end &- token.start), length <= 16
+        {
+            let (low, high) = Self.words(source, Int(token.start), length)
+            for recent in recentValues where recent.length == length && recent.low == low && recent.high == high { return recent.id }
+            let id = try keyedPartition(captured: captured, source: source)
+            if recentValues.count < 16 { recentValues.append(RecentValue(length: length, low: low, high: high, id: id)) }
+            return id
+        }
         // One date spec whose value the reader stored: the hour alone decides the partition.
         var hour = Int64.min
         if singleDateUnit != 0, case let member = captured[specCodes[0].slot], member.value.kind == .string, member.stored != nil,
