@@ -25,12 +25,20 @@ struct InferSchema: ParsableCommand {
     @Flag(name: .customLong("infer-uuid"), help: "String columns whose every value is 8-4-4-4-12 UUID text are typed uuid.")
     var inferUUID = false
 
+    @Option(name: .customLong("big-integers"), help: "Columns with integers beyond int64: double, decimal (decimal(38,0)) or string, as ndjson-to-parquet --big-integers.")
+    var bigIntegers: String = "double"
+
+    func validate() throws {
+        guard BigIntegerPolicy(rawValue: bigIntegers) != nil else { throw ValidationError("--big-integers must be double, decimal or string") }
+    }
+
     func run() throws {
         var options = ConversionOptions(inputs: inputs, output: "-")
         options.sampleRecords = sample
         options.collectExamples = true
         options.inference.timestampUnit = timestampUnit == "us" ? .micros : .millis
         options.inference.detectsUUIDs = inferUUID
+        options.inference.bigIntegers = BigIntegerPolicy(rawValue: bigIntegers)!
         let converter = Converter(options)
         let paths = try InputExpansion.expand(inputs)
         let evidence = try converter.inferSchema(paths: paths)

@@ -732,6 +732,31 @@ def test_store_incompressible_pages(tmp_path: Path) -> None:
     assert text < text_raw * 0.7, "text pages are still compressed with the flag"
 
 
+def test_infer_schema_big_integers(tmp_path: Path) -> None:
+    """infer-schema --big-integers gives the type ndjson-to-parquet would use, and its output
+    fed back with --schema keeps every digit."""
+    binary = lakeconv()
+    path = tmp_path / "big.ndjson"
+    big = 123456789012345678901234567890
+    path.write_text(f'{{"id":1,"big":123}}\n{{"id":2,"big":{big}}}\n{{"id":3,"big":null}}\n')
+    types = {}
+    for policy in ("double", "decimal", "string"):
+        p = subprocess.run([binary, "infer-schema", str(path), "--big-integers", policy], capture_output=True, timeout=TIMEOUT)
+        assert p.returncode == 0, p.stderr.decode()
+        schema = json.loads(p.stdout)
+        types[policy] = {f["name"]: f["type"] for f in schema["fields"]}
+        (tmp_path / f"{policy}.json").write_bytes(p.stdout)
+    assert types["double"]["big"] == "double"
+    assert types["decimal"]["big"] == "decimal(38,0)"
+    assert types["string"]["big"] == "string"
+    assert all(t["id"] == "bigint" for t in types.values())
+    run = run_lakeconv([path], tmp_path / "out", extra=("--schema", str(tmp_path / "string.json")))
+    assert summary_of(run)["rows_written"] == 3
+    assert read_column(run.parquet, "big") == ["123", str(big), None]
+    p = subprocess.run([binary, "infer-schema", str(path), "--big-integers", "float"], capture_output=True, timeout=TIMEOUT)
+    assert p.returncode != 0 and b"--big-integers must be double, decimal or string" in p.stderr
+
+
 def test_infer_uuid(tmp_path: Path) -> None:
     import uuid as uuidlib
 
