@@ -95,6 +95,8 @@ struct PartitionKeyer {
     /// timestamp's unit (values per second; 0: not a timestamp or date column, -1: a date), and
     /// the last record's hour and partition, reused while the hour stays the same.
     private let singleDateUnit: Int64
+    private var lastHour: Int64 = .min
+    private var lastHourPartition: Int32 = -1
     /// Partitioned by one category column (the slot of its capture, else -1): the raw JSON text
     /// of up to 16 recent values of at most 16 bytes, and their partitions. The id is a function
     /// of that text alone; most columns partitioned by have a few short values.
@@ -106,8 +108,6 @@ struct PartitionKeyer {
         var high: UInt64
         var id: Int32
     }
-    private var lastHour: Int64 = .min
-    private var lastHourPartition: Int32 = -1
 
     /// Compact keys → partition id: open addressing over (hash, key range, id) slots, the keys'
     /// bytes in one arena. A lookup hashes the key a word at a time and compares bytes once,

@@ -15,7 +15,7 @@ struct DictionaryBuilder {
         fixedWidth values: UnsafeBufferPointer<T>, bits: (T) -> UInt64, valueByteWidth: Int, entryLimit: Int, byteLimit: Int
     ) -> (entries: [Int], indices: [UInt32])? {
         build(
-            count: values.count, key: { bits(values[$0]) }, hash: { key, _ in hash64(key) }, equal: { entryKey, key, _ in entryKey == key },
+            count: values.count, key: { bits(values[$0]) }, hash: { hash64($0) }, equal: { $0 == $1 },
             admit: { _, entries in entries < entryLimit && (entries + 1) * valueByteWidth <= byteLimit })
     }
 
@@ -31,8 +31,8 @@ struct DictionaryBuilder {
                 return build(
                     count: buffer.count,
                     key: { UInt64(offsets[$0]) << 32 | UInt64(offsets[$0 + 1] &- offsets[$0]) },
-                    hash: { key, _ in hashBytes(UnsafeRawBufferPointer(start: base + Int(key >> 32), count: Int(key & 0xFFFF_FFFF))) },
-                    equal: { entryKey, key, _ in
+                    hash: { key in hashBytes(UnsafeRawBufferPointer(start: base + Int(key >> 32), count: Int(key & 0xFFFF_FFFF))) },
+                    equal: { entryKey, key in
                         let length = Int(key & 0xFFFF_FFFF)
                         return Int(entryKey & 0xFFFF_FFFF) == length && sameBytes(base + Int(entryKey >> 32), base + Int(key >> 32), length)
                     },
@@ -44,19 +44,19 @@ struct DictionaryBuilder {
         }
     }
 
-    /// The probe loop of both kinds: value `i`'s `hash`, whether two values are `equal`, and
-    /// whether value `i` may become entry number `entries` (`admit`: the limits; false stops the
-    /// build). Each entry is its first value's position. The hot loop works on raw pointers: the
-    /// table and each entry's hash and position live in buffers that start small and double with
-    /// the entries (a column of a few distinct values touches a few kilobytes, not tables sized
-    /// for the entry limit), with no array uniqueness or bounds checks.
-    /// The table keeps each entry's hash and key (`key(i)`: the bits of a fixed-width value; a
-    /// byte array's start and length) beside its first position, so a probe compares them with
-    /// no load from the column (the entry's first value is far behind, out of cache).
+    /// The probe loop of both kinds: value `i`'s `key` (the bits of a fixed-width value; a byte
+    /// array's start and length), the key's `hash`, whether an entry's key and a value's are
+    /// `equal`, and whether value `i` may become entry number `entries` (`admit`: the limits;
+    /// false stops the build). Each entry keeps its hash and key beside its first value's
+    /// position, so a probe compares them with no load from the column (the entry's first value
+    /// is far behind, out of cache). The hot loop works on raw pointers: the slots and entries
+    /// live in buffers that start small and double with the entries (a column of a few distinct
+    /// values touches a few kilobytes, not tables sized for the entry limit), with no array
+    /// uniqueness or bounds checks.
     @inline(__always)
     private static func build(
-        count: Int, key: (Int) -> UInt64, hash: (_ key: UInt64, _ value: Int) -> UInt64,
-        equal: (_ entryKey: UInt64, _ key: UInt64, _ value: Int) -> Bool, admit: (_ value: Int, _ entries: Int) -> Bool
+        count: Int, key: (Int) -> UInt64, hash: (_ key: UInt64) -> UInt64,
+        equal: (_ entryKey: UInt64, _ key: UInt64) -> Bool, admit: (_ value: Int, _ entries: Int) -> Bool
     ) -> (entries: [Int], indices: [UInt32])? {
         guard count > 0 else { return ([], []) }
         var indices = [UInt32](repeating: 0, count: count)
@@ -65,7 +65,7 @@ struct DictionaryBuilder {
         let completed: Bool = indices.withUnsafeMutableBufferPointer { indices in
             for i in 0..<count {
                 let k = key(i)
-                let h = hash(k, i)
+                let h = hash(k)
                 var slot = Int(truncatingIfNeeded: h) & table.mask
                 while true {
                     let found = Int(table.slots[slot])
@@ -76,7 +76,7 @@ struct DictionaryBuilder {
                         break
                     }
                     let entry = table.entries[found]
-                    if entry.hash == h && equal(entry.key, k, i) {
+                    if entry.hash == h && equal(entry.key, k) {
                         indices[i] = UInt32(found)
                         break
                     }
